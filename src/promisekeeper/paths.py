@@ -1,0 +1,48 @@
+"""Where promisekeeper keeps its files. Every location can be overridden by an environment variable."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP = "promisekeeper"
+DB_FILENAME = "promises.json"
+
+
+def _home() -> Path:
+    return Path(os.path.expanduser("~"))
+
+
+def data_dir() -> Path:
+    """The platform's per-user data directory for promisekeeper."""
+    if xdg := os.environ.get("XDG_DATA_HOME"):
+        return Path(xdg) / APP
+    if sys.platform == "darwin":
+        return _home() / "Library" / "Application Support" / APP
+    if os.name == "nt" and (appdata := os.environ.get("APPDATA")):
+        return Path(appdata) / APP
+    return _home() / ".local" / "share" / APP
+
+
+def config_dir() -> Path:
+    if xdg := os.environ.get("XDG_CONFIG_HOME"):
+        return Path(xdg) / APP
+    if os.name == "nt" and (appdata := os.environ.get("APPDATA")):
+        return Path(appdata) / APP
+    return _home() / ".config" / APP
+
+
+def db_path(override: str | os.PathLike[str] | None = None) -> Path:
+    """`--db` beats `PK_DB` beats the data directory."""
+    chosen = override or os.environ.get("PK_DB")
+    if chosen:
+        return Path(os.path.expanduser(os.fspath(chosen)))
+    return data_dir() / DB_FILENAME
+
+
+def config_path() -> Path:
+    """`PK_CONFIG` beats the config directory."""
+    if chosen := os.environ.get("PK_CONFIG"):
+        return Path(os.path.expanduser(chosen))
+    return config_dir() / "config.toml"
