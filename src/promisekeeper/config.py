@@ -6,6 +6,7 @@ settings can be read anywhere without cost.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -89,7 +90,7 @@ class Settings:
         return key if isinstance(key, str) else None
 
     def now(self) -> datetime:
-        """The clock, read once per command by the CLI. `PK_NOW` (ISO 8601) pins it for scripts/tests."""
+        """The clock, read once per command by the CLI. `PK_NOW` (ISO 8601) pins it for scripts."""
         pinned = os.environ.get("PK_NOW")
         if pinned:
             try:
@@ -107,16 +108,12 @@ def local_zone() -> tzinfo:
     candidates: list[str] = []
     if tz_env := os.environ.get("TZ"):
         candidates.append(tz_env.lstrip(":"))
-    try:
+    with contextlib.suppress(OSError):
         target = os.readlink("/etc/localtime")
         if "zoneinfo/" in target:
             candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text().strip())
-    except OSError:
-        pass
     for name in candidates:
         try:
             return ZoneInfo(name)
@@ -127,7 +124,7 @@ def local_zone() -> tzinfo:
 
 
 def parse_duration(text: str) -> timedelta:
-    """`30m`, `1h`, `1h30m`, `90m`, `2h 15m`. Zero is allowed here; callers decide if it makes sense."""
+    """`30m`, `1h`, `1h30m`, `90m`, `2h 15m`. Zero is allowed; callers decide if it makes sense."""
     match = _DURATION.match(text or "")
     if not text or not text.strip() or not match or not any(match.groups()):
         raise ValueError(f"not a duration: {text!r} (try 30m, 1h, 1h30m)")
@@ -189,7 +186,9 @@ def settings_from_dict(raw: Mapping[str, object], source: str = "config") -> Set
             hours.pop(WEEKDAYS.index(key), None)
         else:
             hours[WEEKDAYS.index(key)] = _parse_range(span, f"{source}: work.hours.{key}")
-    lunch = _parse_range(work_raw["lunch"], f"{source}: work.lunch") if work_raw.get("lunch") else None
+    lunch = (
+        _parse_range(work_raw["lunch"], f"{source}: work.lunch") if work_raw.get("lunch") else None
+    )
     try:
         days_off = frozenset(
             d if isinstance(d, date) else date.fromisoformat(str(d))

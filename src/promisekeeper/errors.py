@@ -24,7 +24,7 @@ class NotFound(PkError):
 
 
 class Conflict(PkError):
-    """The request is valid but the current state forbids it (booking a cancelled request, a clash)."""
+    """Valid, but the current state forbids it (booking a cancelled request, a clash)."""
 
     exit_code = 4
 

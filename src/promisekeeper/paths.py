@@ -1,4 +1,4 @@
-"""Where promisekeeper keeps its files. Every location can be overridden by an environment variable."""
+"""Where promisekeeper keeps its files. Every location can be overridden from the environment."""
 
 from __future__ import annotations
 

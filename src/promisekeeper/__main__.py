@@ -1,0 +1,52 @@
+"""Entry point for `pk` and `python -m promisekeeper`.
+
+This module stays import-light: the shell-prompt fast path is routed here before the CLI (typer,
+rich, tinydb, dateutil) is imported at all.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE
+
+
+def _quiet_broken_pipe() -> None:
+    """`pk list | head -1`: the reader left; exit quietly, without Python's flush warning."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    os._exit(0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        from .cli import app
+
+        app(args=args, prog_name="pk")
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except KeyboardInterrupt:
+        sys.stderr.write("\npk: interrupted\n")
+        sys.exit(130)
+    except SystemExit as exc:
+        # Flush here so a closed pipe is noticed while we can still handle it.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        raise exc
+    except Exception as exc:
+        sys.stderr.write(
+            f"pk: internal error: {type(exc).__name__}: {exc} "
+            f"(please report this; nothing else was changed)\n"
+        )
+        sys.exit(INTERNAL_ERROR)
+
+
+if __name__ == "__main__":
+    main()

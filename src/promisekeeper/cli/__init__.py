@@ -1,0 +1,6 @@
+"""The command line. Importing this package registers every command on `app`."""
+
+from . import ledger_cmds  # noqa: F401  (registers the commands)
+from .app import app
+
+__all__ = ["app"]

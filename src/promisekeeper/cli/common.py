@@ -1,0 +1,73 @@
+"""What every command shares: the per-run state (store, settings, the clock read once), output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from ..config import Settings, load_settings
+from ..paths import db_path
+from ..render import make_console
+from ..store import Store
+
+
+@dataclass
+class State:
+    """Built once per invocation by the root callback; commands reach it through the context."""
+
+    db: Path | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+    _now: datetime | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def now(self) -> datetime:
+        """The one reading of the clock for this command, in the user's zone."""
+        if self._now is None:
+            self._now = self.settings.now()
+        return self._now
+
+    @property
+    def tz(self):
+        return self.settings.tz
+
+    @cached_property
+    def out(self) -> Console:
+        """Built per run, not at import: NO_COLOR, FORCE_COLOR and the TTY are read when used."""
+        return make_console()
+
+    @cached_property
+    def err(self) -> Console:
+        return make_console(stderr=True)
+
+    def store(self) -> Store:
+        return Store(db_path(self.db))
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def output_format(json_: bool, plain: bool) -> str:
+    if json_ and plain:
+        from ..errors import BadInput
+
+        raise BadInput("choose one of --json and --plain")
+    return "json" if json_ else "plain" if plain else "table"
+
+
+JSON_HELP = "Print JSON for scripts (shape documented in the README)."
+PLAIN_HELP = "Print plain lines: no colour, no box characters."

@@ -1,0 +1,369 @@
+"""Commands of the promise ledger: add, list, overdue, show, move, note, done, drop, reopen, edit,
+search. Each parses its options, calls `ledger`, and prints through `render`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import typer
+from rich.text import Text
+
+from .. import ledger
+from ..dates import describe_due, format_local, parse_deadline, parse_when
+from ..errors import BadInput
+from ..model import Direction, Promise
+from ..render import dump_json, print_promises, promise_detail, promise_json, safe
+from .app import app
+from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
+
+ID_HELP = "The promise's id (shown in `pk list`)."
+
+
+def person_and_direction(to: str | None, from_: str | None) -> tuple[str, Direction]:
+    if (to is None) == (from_ is None):
+        raise BadInput("say who: --to PERSON (you promised them) or --from PERSON (they owe you)")
+    return (to, "to") if to is not None else (from_, "from")  # type: ignore[return-value]
+
+
+def check_id(pid: int) -> int:
+    if pid <= 0 or pid >= 2**53:
+        raise BadInput(f"not a promise id: {pid}")
+    return pid
+
+
+def say(st: State, message: str) -> None:
+    """A result line for people (stdout: it is the command's output)."""
+    st.out.print(Text(message), soft_wrap=True)
+
+
+def hint(st: State, message: str) -> None:
+    """Talk that is not the result: stderr, so stdout stays clean for scripts."""
+    st.err.print(Text(message, style="dim"), soft_wrap=True)
+
+
+def echo_saved(ctx: typer.Context, verb: str, promise: Promise, json_: bool) -> None:
+    st = state(ctx)
+    if json_:
+        dump_json(promise_json(promise, st.now))
+        return
+    arrow = "→" if promise.direction == "to" else "←"
+    say(
+        st,
+        f"{verb} #{promise.id} {safe(promise.title)!r} {arrow} {safe(promise.person)}, "
+        f"{describe_due(promise.due, st.now, st.tz)}",
+    )
+
+
+@app.command("add")
+def add_cmd(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="What you promise, in a few words."),
+    to: str | None = typer.Option(None, "--to", help="The person you promise it to."),
+    from_: str | None = typer.Option(None, "--from", help="The person who promised it to you."),
+    due: str = typer.Option(..., "--due", "-d", help="When: tomorrow 3pm, fri, eod, in 2 days..."),
+    team: str | None = typer.Option(None, "--team", help="Their team or department."),
+    tag: list[str] = typer.Option([], "--tag", "-t", help="A tag; repeat for more."),
+    past: bool = typer.Option(False, "--past", help="Allow a deadline already in the past."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Log a promise: what, to whom (or from whom), by when.
+
+    Examples:
+
+        pk add "Send Q3 headcount numbers" --to Dana --team Finance --due "fri 3pm"
+
+        pk add "Updated floor plan" --from Sam --due tomorrow   # Sam owes you
+
+    A title that starts with "-" goes after `--`: pk add --to Dana --due fri -- "-5% forecast"
+    """
+    st = state(ctx)
+    person, direction = person_and_direction(to, from_)
+    deadline = parse_deadline(due, st.now, st.settings, allow_past=past)
+    with st.store().write("add") as tx:
+        promise = ledger.add(
+            tx,
+            title=title,
+            person=person,
+            direction=direction,
+            due=deadline,
+            now=st.now,
+            team=team,
+            tags=tag,
+        )
+    echo_saved(ctx, "Promised" if direction == "to" else "Waiting on", promise, json_)
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    to: str | None = typer.Option(None, "--to", help="Only what you promised this person."),
+    from_: str | None = typer.Option(None, "--from", help="Only what this person owes you."),
+    team: str | None = typer.Option(None, "--team", help="Only this team."),
+    tag: str | None = typer.Option(None, "--tag", "-t", help="Only promises with this tag."),
+    overdue: bool = typer.Option(False, "--overdue", help="Only late promises."),
+    due_before: str | None = typer.Option(
+        None, "--due-before", help="Only promises due before WHEN (e.g. fri, 2026-12-01)."
+    ),
+    all_: bool = typer.Option(False, "--all", "-a", help="Include done and dropped promises."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    plain: bool = typer.Option(False, "--plain", help=PLAIN_HELP),
+) -> None:
+    """List promises, soonest deadline first (open ones unless --all).
+
+    Examples:
+
+        pk list --to Dana
+
+        pk list --team Finance --due-before fri --json | jq '.[].title'
+    """
+    st = state(ctx)
+    fmt = output_format(json_, plain)
+    flt = ledger.Filter(
+        to=to,
+        from_=from_,
+        team=team,
+        tag=tag,
+        overdue=overdue,
+        due_before=parse_when(due_before, st.now, st.settings) if due_before else None,
+        include_closed=all_,
+    )
+    shown = ledger.select(st.store().read().promises(), flt, st.now)
+    filtered = any(v not in (None, False) for v in (to, from_, team, tag, overdue, due_before))
+    empty = (
+        "Nothing matches those filters."
+        if filtered
+        else 'No open promises. Log one with: pk add "what" --to PERSON --due fri'
+    )
+    print_promises(st.out, shown, st.now, st.tz, title="Promises", empty=empty, fmt=fmt)
+
+
+@app.command("overdue")
+def overdue_cmd(
+    ctx: typer.Context,
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    plain: bool = typer.Option(False, "--plain", help=PLAIN_HELP),
+) -> None:
+    """What is late, and by how much — yours and what others owe you.
+
+    Example:
+
+        pk overdue --plain
+    """
+    st = state(ctx)
+    late = ledger.overdue(st.store().read().promises(), st.now)
+    print_promises(
+        st.out,
+        late,
+        st.now,
+        st.tz,
+        title="Overdue",
+        empty="Nothing is overdue. Well kept!",
+        fmt=output_format(json_, plain),
+    )
+
+
+@app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Show one promise with its whole history.
+
+    Example:
+
+        pk show 3
+    """
+    st = state(ctx)
+    promise = st.store().read().promise(check_id(pid))
+    if json_:
+        dump_json(promise_json(promise, st.now))
+        return
+    for block in promise_detail(promise, st.now, st.tz):
+        st.out.print(block)
+
+
+@app.command("move")
+def move_cmd(
+    ctx: typer.Context,
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    when: str = typer.Argument(..., metavar="WHEN", help="The new deadline: next tue, fri 3pm..."),
+    reason: str = typer.Option(..., "--reason", "-r", help="Why it moves (kept in the history)."),
+    past: bool = typer.Option(False, "--past", help="Allow a deadline already in the past."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Renegotiate a deadline openly: the old one and the reason stay in the history.
+
+    Example:
+
+        pk move 3 "next tue" --reason "waiting on the audit file"
+    """
+    st = state(ctx)
+    deadline = parse_deadline(when, st.now, st.settings, allow_past=past)
+    with st.store().write("move") as tx:
+        before = tx.promise(check_id(pid))
+        moved = ledger.move(tx, pid, deadline, reason, st.now)
+    echo_saved(ctx, "Moved", moved, json_)
+    if not json_ and moved.direction == "to":
+        hint(
+            st,
+            f'Tell {safe(moved.person)}: "Hi {safe(moved.person)}, I need to move '
+            f"'{safe(moved.title)}' from {format_local(before.due, st.tz, now=st.now)} to "
+            f"{format_local(moved.due, st.tz, now=st.now)}: {safe(reason.strip())}. "
+            f'Sorry for the change, and thank you for your patience."',
+        )
+
+
+@app.command("note")
+def note_cmd(
+    ctx: typer.Context,
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    text: str = typer.Argument(..., help="The note."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Add a note to a promise's history.
+
+    Example:
+
+        pk note 3 "sent draft to Dana for a first look"
+    """
+    st = state(ctx)
+    with st.store().write("note") as tx:
+        noted = ledger.note(tx, check_id(pid), text, st.now)
+    if json_:
+        dump_json(promise_json(noted, st.now))
+    else:
+        say(st, f"Noted on #{noted.id} {safe(noted.title)!r}.")
+
+
+def done_message(promise: Promise, now: datetime) -> str:
+    late = promise.late_by(now)
+    if promise.direction == "from":
+        return f"{safe(promise.person)} delivered #{promise.id} {safe(promise.title)!r}."
+    if late:
+        from ..dates import relative
+
+        return f"Done #{promise.id} {safe(promise.title)!r}, {relative(promise.due, now)}."
+    return f"Kept #{promise.id} {safe(promise.title)!r} on time."
+
+
+@app.command("done")
+def done_cmd(
+    ctx: typer.Context,
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Mark a promise kept; whether it was on time is recorded.
+
+    Example:
+
+        pk done 3
+    """
+    st = state(ctx)
+    with st.store().write("done") as tx:
+        finished = ledger.done(tx, check_id(pid), st.now)
+    if json_:
+        dump_json(promise_json(finished, st.now))
+    else:
+        say(st, done_message(finished, st.now))
+
+
+@app.command("drop")
+def drop_cmd(
+    ctx: typer.Context,
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    reason: str | None = typer.Option(None, "--reason", "-r", help="Why (kept in the history)."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Release a promise by agreement (it stays in the history).
+
+    Example:
+
+        pk drop 4 --reason "Dana no longer needs it"
+    """
+    st = state(ctx)
+    with st.store().write("drop") as tx:
+        dropped = ledger.drop(tx, check_id(pid), reason, st.now)
+    if json_:
+        dump_json(promise_json(dropped, st.now))
+    else:
+        say(st, f"Dropped #{dropped.id} {safe(dropped.title)!r}.")
+
+
+@app.command("reopen")
+def reopen_cmd(
+    ctx: typer.Context,
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Reopen a done or dropped promise.
+
+    Example:
+
+        pk reopen 4
+    """
+    st = state(ctx)
+    with st.store().write("reopen") as tx:
+        reopened = ledger.reopen(tx, check_id(pid), st.now)
+    echo_saved(ctx, "Reopened", reopened, json_)
+
+
+@app.command("edit")
+def edit_cmd(
+    ctx: typer.Context,
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    title: str | None = typer.Option(None, "--title", help="New title."),
+    to: str | None = typer.Option(None, "--to", help="Now promised to this person."),
+    from_: str | None = typer.Option(None, "--from", help="Now owed by this person."),
+    team: str | None = typer.Option(None, "--team", help='New team ("" clears it).'),
+    tag: list[str] | None = typer.Option(None, "--tag", "-t", help="Replace the tags; repeat."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Change a promise's title, person, team or tags (the deadline moves with `pk move`).
+
+    Example:
+
+        pk edit 3 --title "Send Q3 and Q4 headcount" --team Finance
+    """
+    st = state(ctx)
+    person, direction = (None, None)
+    if to is not None or from_ is not None:
+        person, direction = person_and_direction(to, from_)
+    with st.store().write("edit") as tx:
+        edited = ledger.edit(
+            tx,
+            check_id(pid),
+            st.now,
+            title=title,
+            person=person,
+            direction=direction,
+            team=team,
+            tags=tag or None,
+        )
+    echo_saved(ctx, "Edited", edited, json_)
+
+
+@app.command("search")
+def search_cmd(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help="Words to find; all must match."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    plain: bool = typer.Option(False, "--plain", help=PLAIN_HELP),
+) -> None:
+    """Search titles, people, teams, tags, notes and reasons (open and closed).
+
+    Example:
+
+        pk search headcount
+    """
+    st = state(ctx)
+    found = ledger.search(st.store().read().promises(), query)
+    print_promises(
+        st.out,
+        found,
+        st.now,
+        st.tz,
+        title=f"Matching {query!r}",
+        empty=f"Nothing matches {query!r}.",
+        fmt=output_format(json_, plain),
+    )

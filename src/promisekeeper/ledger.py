@@ -1,0 +1,235 @@
+"""The promise life-cycle: add, move, note, done, drop, reopen, edit, and the views' selection.
+
+Plain functions over a store transaction (or a list of promises) and an injected `now`. They print
+nothing and read no clock; the CLI decides what to show.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from .errors import BadInput, Conflict
+from .model import Direction, Promise, iso, text_problem
+from .store import Transaction
+
+
+def clean_text(text: str, what: str) -> str:
+    """Validate user text once at the edge of the domain; returns it stripped."""
+    problem = text_problem(text, what)
+    if problem:
+        raise BadInput(problem)
+    return text.strip()
+
+
+def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    cleaned: list[str] = []
+    for tag in tags:
+        for part in tag.split(","):
+            if part.strip():
+                value = clean_text(part, "tag").lstrip("#")
+                if value not in cleaned:
+                    cleaned.append(value)
+    return tuple(cleaned)
+
+
+def add(
+    tx: Transaction,
+    *,
+    title: str,
+    person: str,
+    direction: Direction,
+    due: datetime,
+    now: datetime,
+    team: str | None = None,
+    tags: Sequence[str] = (),
+    **links: Any,
+) -> Promise:
+    """Log a promise. `links` carries request/series fields for callers that create linked ones."""
+    promise = Promise(
+        id=0,
+        uuid=str(uuidlib.uuid4()),
+        title=clean_text(title, "title"),
+        person=clean_text(person, "name"),
+        direction=direction,
+        due=due,
+        created=now,
+        team=clean_text(team, "team") if team else None,
+        tags=clean_tags(tags),
+        **links,
+    ).with_event("created", now, due=iso(due))
+    return tx.add_promise(promise)
+
+
+def _open(tx: Transaction, pid: int, verb: str) -> Promise:
+    promise = tx.promise(pid)
+    if not promise.is_open:
+        raise Conflict(f"#{pid} is {promise.status}; `pk reopen {pid}` first to {verb} it")
+    return promise
+
+
+def move(tx: Transaction, pid: int, new_due: datetime, reason: str, now: datetime) -> Promise:
+    """Renegotiate openly: the old and new deadline and the reason stay in the history."""
+    promise = _open(tx, pid, "move")
+    why = clean_text(reason, "reason")
+    if new_due == promise.due:
+        raise BadInput(f"#{pid} is already due then")
+    moved = replace(promise, due=new_due).with_event(
+        "moved", now, **{"from": iso(promise.due), "to": iso(new_due), "reason": why}
+    )
+    tx.put_promise(moved)
+    return moved
+
+
+def note(tx: Transaction, pid: int, text: str, now: datetime) -> Promise:
+    body = clean_text(text, "note")
+    promise = tx.promise(pid)
+    noted = replace(promise, notes=(*promise.notes, {"at": iso(now), "text": body})).with_event(
+        "note", now, text=body
+    )
+    tx.put_promise(noted)
+    return noted
+
+
+def done(tx: Transaction, pid: int, now: datetime) -> Promise:
+    """Mark kept. Whether it was on time, and how late, is recorded in the event."""
+    promise = _open(tx, pid, "complete")
+    late = max(timedelta(0), now - promise.due)
+    finished = replace(promise, status="done", done_at=now).with_event(
+        "done", now, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
+    )
+    tx.put_promise(finished)
+    return finished
+
+
+def drop(tx: Transaction, pid: int, reason: str | None, now: datetime) -> Promise:
+    """Release a promise by agreement; the reason is kept."""
+    promise = _open(tx, pid, "drop")
+    why = clean_text(reason, "reason") if reason else None
+    dropped = replace(promise, status="dropped").with_event("dropped", now, reason=why)
+    tx.put_promise(dropped)
+    return dropped
+
+
+def reopen(tx: Transaction, pid: int, now: datetime) -> Promise:
+    promise = tx.promise(pid)
+    if promise.is_open:
+        raise Conflict(f"#{pid} is already open")
+    reopened = replace(promise, status="open", done_at=None).with_event(
+        "reopened", now, previous=promise.status
+    )
+    tx.put_promise(reopened)
+    return reopened
+
+
+def edit(
+    tx: Transaction,
+    pid: int,
+    now: datetime,
+    *,
+    title: str | None = None,
+    person: str | None = None,
+    direction: Direction | None = None,
+    team: str | None = None,
+    tags: Sequence[str] | None = None,
+) -> Promise:
+    """Change what a promise says (not its deadline: that is `move`, with a reason)."""
+    promise = tx.promise(pid)
+    changes: dict[str, Any] = {}
+    if title is not None:
+        changes["title"] = clean_text(title, "title")
+    if person is not None:
+        changes["person"] = clean_text(person, "name")
+    if direction is not None:
+        changes["direction"] = direction
+    if team is not None:
+        # An empty --team "" clears it.
+        changes["team"] = clean_text(team, "team") if team.strip() else None
+    if tags is not None:
+        changes["tags"] = clean_tags(tags)
+    changes = {k: v for k, v in changes.items() if getattr(promise, k) != v}
+    if not changes:
+        raise BadInput("nothing to change: give --title, --to/--from, --team or --tag")
+    recorded = {
+        k: {"from": _plain(getattr(promise, k)), "to": _plain(v)} for k, v in changes.items()
+    }
+    edited = replace(promise, **changes).with_event("edited", now, changes=recorded)
+    tx.put_promise(edited)
+    return edited
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What `pk list` shows. Default: open promises, both directions."""
+
+    to: str | None = None
+    from_: str | None = None
+    team: str | None = None
+    tag: str | None = None
+    overdue: bool = False
+    due_before: datetime | None = None
+    include_closed: bool = False
+
+
+def _same(a: str | None, b: str) -> bool:
+    return a is not None and a.casefold() == b.casefold()
+
+
+def select(promises: Iterable[Promise], flt: Filter, now: datetime) -> list[Promise]:
+    """Filter and order: soonest deadline first, then id."""
+    chosen = []
+    for p in promises:
+        if not flt.include_closed and not p.is_open:
+            continue
+        if flt.to is not None and not (p.direction == "to" and _same(p.person, flt.to)):
+            continue
+        if flt.from_ is not None and not (p.direction == "from" and _same(p.person, flt.from_)):
+            continue
+        if flt.team is not None and not _same(p.team, flt.team):
+            continue
+        if flt.tag is not None and not any(_same(t, flt.tag.lstrip("#")) for t in p.tags):
+            continue
+        if flt.overdue and not p.is_overdue(now):
+            continue
+        if flt.due_before is not None and not p.due < flt.due_before:
+            continue
+        chosen.append(p)
+    return sorted(chosen, key=lambda p: (p.due, p.id))
+
+
+def overdue(promises: Iterable[Promise], now: datetime) -> list[Promise]:
+    """Late promises, the longest-late first: the blockers lead."""
+    return sorted((p for p in promises if p.is_overdue(now)), key=lambda p: (p.due, p.id))
+
+
+def is_due_today(promise: Promise, now: datetime, tz: tzinfo) -> bool:
+    """Open, not yet late, and due before the end of today in the user's zone."""
+    local_now = now.astimezone(tz)
+    return (
+        promise.is_open
+        and not promise.is_overdue(now)
+        and promise.due.astimezone(tz).date() == local_now.date()
+    )
+
+
+def _haystack(p: Promise) -> str:
+    parts = [p.title, p.person, p.team or "", *p.tags]
+    parts += [str(n.get("text", "")) for n in p.notes]
+    parts += [str(e.get("reason") or "") for e in p.history]
+    return "\n".join(parts).casefold()
+
+
+def search(promises: Iterable[Promise], query: str) -> list[Promise]:
+    """Full text over titles, people, teams, tags, notes and reasons; every word must match."""
+    words = query.casefold().split()
+    if not words:
+        raise BadInput("search for what? e.g. pk search headcount")
+    found = [p for p in promises if all(w in _haystack(p) for w in words)]
+    return sorted(found, key=lambda p: (not p.is_open, p.due, p.id))

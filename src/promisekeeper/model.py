@@ -1,0 +1,187 @@
+"""The records: a Promise and the events in its history. Plain data, no I/O, no clock.
+
+Times are aware datetimes; they are stored as UTC ISO-8601 strings ending in `+00:00`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+Direction = Literal["to", "from"]
+Status = Literal["open", "done", "dropped"]
+DIRECTIONS: tuple[Direction, ...] = ("to", "from")
+STATUSES: tuple[Status, ...] = ("open", "done", "dropped")
+MAX_TEXT = 500
+
+# Characters that can reorder or hide what a terminal shows (Trojan Source, CVE-2021-42574).
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def iso(dt: datetime) -> str:
+    """UTC ISO-8601 with seconds and an explicit `+00:00`: the one stored form of a time."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime cannot be stored")
+    return dt.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def parse_iso(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"time without a zone: {text!r}")
+    return value.astimezone(UTC)
+
+
+def text_problem(text: str, what: str = "title") -> str | None:
+    """Why `text` cannot be a title, name, note or reason — or None when it is fine.
+
+    Control characters (escape sequences, C1 controls), bidi overrides and lone surrogates
+    (undecodable bytes from argv) are refused so nothing stored can steer a terminal.
+    """
+    if not text or not text.strip():
+        return f"the {what} is empty"
+    if len(text) > MAX_TEXT:
+        return f"the {what} is {len(text)} characters; {MAX_TEXT} at most"
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            return f"the {what} is not valid UTF-8"
+        if category == "Cc" or char in _BIDI_CONTROLS:
+            return f"the {what} contains a control character (U+{ord(char):04X})"
+    return None
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A commitment with a person and a deadline.
+
+    direction "to": I promised `person`; "from": `person` promised me (I am waiting on them).
+    """
+
+    id: int
+    uuid: str
+    title: str
+    person: str
+    direction: Direction
+    due: datetime
+    created: datetime
+    team: str | None = None
+    tags: tuple[str, ...] = ()
+    status: Status = "open"
+    done_at: datetime | None = None
+    notes: tuple[dict[str, Any], ...] = ()
+    history: tuple[dict[str, Any], ...] = ()
+    # Links used by help-later requests, recurring series and thank-yous.
+    request_id: int | None = None
+    series: dict[str, Any] | None = field(default=None)
+    thanked_at: datetime | None = None
+    thank_note: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def waiting_on(self) -> bool:
+        """True when someone else owes this to me."""
+        return self.direction == "from"
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.is_open and self.due < now
+
+    def late_by(self, now: datetime) -> timedelta:
+        """How late it is (open) or was (done); zero when on time."""
+        end = self.done_at if self.status == "done" and self.done_at else now
+        return max(timedelta(0), end - self.due)
+
+    @property
+    def kept_on_time(self) -> bool | None:
+        """None unless done; then whether it was done by the deadline."""
+        if self.status != "done" or self.done_at is None:
+            return None
+        return self.done_at <= self.due
+
+    @property
+    def renegotiations(self) -> int:
+        return sum(1 for event in self.history if event.get("type") == "moved")
+
+    def with_event(self, event_type: str, at: datetime, **details: Any) -> Promise:
+        """A copy with one more history event; the history is append-only."""
+        event = {"at": iso(at), "type": event_type, **details}
+        return replace(self, history=(*self.history, event))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form (the id is the TinyDB document key, not a field)."""
+        return {
+            "uuid": self.uuid,
+            "title": self.title,
+            "person": self.person,
+            "direction": self.direction,
+            "team": self.team,
+            "tags": list(self.tags),
+            "due": iso(self.due),
+            "created": iso(self.created),
+            "status": self.status,
+            "done_at": iso(self.done_at) if self.done_at else None,
+            "notes": [dict(n) for n in self.notes],
+            "history": [dict(e) for e in self.history],
+            "request_id": self.request_id,
+            "series": dict(self.series) if self.series else None,
+            "thanked_at": iso(self.thanked_at) if self.thanked_at else None,
+            "thank_note": self.thank_note,
+        }
+
+    @classmethod
+    def from_dict(cls, pid: int, data: dict[str, Any]) -> Promise:
+        """Rebuild from the stored form; raises ValueError naming the first bad field."""
+        if not isinstance(data, dict):
+            raise ValueError("record is not an object")
+        try:
+            direction = data["direction"]
+            status = data.get("status", "open")
+            if direction not in DIRECTIONS:
+                raise ValueError(f"direction {direction!r}")
+            if status not in STATUSES:
+                raise ValueError(f"status {status!r}")
+            for key in ("uuid", "title", "person"):
+                if not isinstance(data[key], str):
+                    raise ValueError(f"{key} is not text")
+            tags = data.get("tags") or []
+            notes = data.get("notes") or []
+            history = data.get("history") or []
+            if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+                raise ValueError("tags")
+            if not (isinstance(notes, list) and all(isinstance(n, dict) for n in notes)):
+                raise ValueError("notes")
+            if not (isinstance(history, list) and all(isinstance(e, dict) for e in history)):
+                raise ValueError("history")
+            request_id = data.get("request_id")
+            if request_id is not None and not isinstance(request_id, int):
+                raise ValueError("request_id")
+            return cls(
+                id=pid,
+                uuid=data["uuid"],
+                title=data["title"],
+                person=data["person"],
+                direction=direction,
+                due=parse_iso(data["due"]),
+                created=parse_iso(data["created"]),
+                team=data.get("team"),
+                tags=tuple(tags),
+                status=status,
+                done_at=parse_iso(data["done_at"]) if data.get("done_at") else None,
+                notes=tuple(notes),
+                history=tuple(history),
+                request_id=request_id,
+                series=data.get("series"),
+                thanked_at=parse_iso(data["thanked_at"]) if data.get("thanked_at") else None,
+                thank_note=data.get("thank_note"),
+            )
+        except KeyError as exc:
+            raise ValueError(f"missing field {exc.args[0]!r}") from exc
+        except (TypeError, AttributeError) as exc:
+            raise ValueError(f"malformed field: {exc}") from exc

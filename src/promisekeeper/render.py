@@ -1,0 +1,243 @@
+"""Rendering: Rich tables, plain text and JSON from plain data. No logic about what to show.
+
+Everything that came from a user or the store is wrapped in `Text` (never parsed as Rich markup)
+and passed through `safe()`, so `[blink]` prints literally and an escape sequence written into the
+store by an older version or by hand shows as `\\x1b`, never reaching the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import datetime, tzinfo
+from typing import IO, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .dates import format_local, relative
+from .ledger import is_due_today
+from .model import Promise, iso
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def safe(text: str) -> str:
+    """Make stored text inert: control, bidi and unpaired surrogate characters become escapes."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs") or char in _BIDI:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def make_console(stderr: bool = False, file: IO[str] | None = None) -> Console:
+    """A console that honours NO_COLOR (Rich reads it) and never interprets markup or highlights."""
+    return Console(
+        file=file,
+        stderr=stderr,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
+    )
+
+
+def who(p: Promise) -> str:
+    """→ the person I promised; ← the person who promised me."""
+    return f"{'→' if p.direction == 'to' else '←'} {safe(p.person)}"
+
+
+def due_style(p: Promise, now: datetime, tz: tzinfo) -> str:
+    if p.is_overdue(now):
+        return "red"
+    if is_due_today(p, now, tz):
+        return "yellow"
+    return ""
+
+
+def due_text(p: Promise, now: datetime, tz: tzinfo) -> str:
+    when = format_local(p.due, tz, now=now)
+    if p.status == "done" and p.done_at is not None:
+        late = p.late_by(now)
+        return f"{when} — {'kept on time' if not late else 'kept ' + relative(p.due, p.done_at)}"
+    if p.status == "dropped":
+        return f"{when} — dropped"
+    return f"{when} — {relative(p.due, now)}"
+
+
+def promise_table(promises: Sequence[Promise], now: datetime, tz: tzinfo, title: str) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
+    table.add_column("id", justify="right", style="bold")
+    table.add_column("what", overflow="fold", ratio=3)
+    table.add_column("who", overflow="fold")
+    table.add_column("team", overflow="fold")
+    table.add_column("due", overflow="fold")
+    for p in promises:
+        style = due_style(p, now, tz)
+        what = Text(safe(p.title))
+        if p.tags:
+            what.append("  " + " ".join(f"#{safe(t)}" for t in p.tags), style="dim")
+        table.add_row(
+            Text(str(p.id)),
+            what,
+            Text(who(p)),
+            Text(safe(p.team or "")),
+            Text(due_text(p, now, tz), style=style),
+            style="dim" if not p.is_open else None,
+        )
+    return table
+
+
+def promise_line(p: Promise, now: datetime, tz: tzinfo) -> str:
+    """One promise on one line, no colour, no box characters: for mail, grep and cron."""
+    team = f" [{safe(p.team)}]" if p.team else ""
+    tags = "".join(f" #{safe(t)}" for t in p.tags)
+    return f"#{p.id}  {safe(p.title)}  {who(p)}{team}  due {due_text(p, now, tz)}{tags}"
+
+
+def promise_json(p: Promise, now: datetime) -> dict[str, Any]:
+    """The stable machine shape of a promise (documented in the README, pinned by a test)."""
+    data = {"id": p.id, **p.to_dict()}
+    data["overdue"] = p.is_overdue(now)
+    data["kept_on_time"] = p.kept_on_time
+    data["renegotiations"] = p.renegotiations
+    return data
+
+
+def dump_json(value: Any, out: IO[str] | None = None) -> None:
+    """JSON for scripts: stdout only, UTF-8, one trailing newline."""
+    stream = out or sys.stdout
+    stream.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:
+    """`pk show`: the promise, then its whole history."""
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("promise", Text(f"#{p.id}  {safe(p.title)}"))
+    head.add_row("who", Text(who(p) + ("  (I promised)" if p.direction == "to" else "  (owes me)")))
+    if p.team:
+        head.add_row("team", Text(safe(p.team)))
+    if p.tags:
+        head.add_row("tags", Text(" ".join(f"#{safe(t)}" for t in p.tags)))
+    head.add_row("status", Text(p.status))
+    head.add_row("due", Text(due_text(p, now, tz), style=due_style(p, now, tz)))
+    head.add_row("created", Text(format_local(p.created, tz, now=now)))
+    if p.renegotiations:
+        head.add_row("renegotiated", Text(f"{p.renegotiations} time(s)"))
+    if p.series:
+        head.add_row("repeats", Text(safe(str(p.series.get("rule", "")))))
+    if p.thanked_at:
+        head.add_row("thanked", Text(format_local(p.thanked_at, tz, now=now)))
+    history = Table(title="history", title_justify="left", pad_edge=False, show_header=False)
+    history.add_column("when", style="dim")
+    history.add_column("what", overflow="fold")
+    for event in p.history:
+        history.add_row(Text(_event_time(event, tz, now)), Text(describe_event(event, tz, now)))
+    return [head, history]
+
+
+def _event_time(event: dict[str, Any], tz: tzinfo, now: datetime) -> str:
+    try:
+        return format_local(datetime.fromisoformat(event["at"]), tz, now=now)
+    except (KeyError, TypeError, ValueError):
+        return "?"
+
+
+def _when(value: Any, tz: tzinfo, now: datetime) -> str:
+    try:
+        return format_local(datetime.fromisoformat(str(value)), tz, now=now)
+    except ValueError:
+        return safe(str(value))
+
+
+def describe_event(event: dict[str, Any], tz: tzinfo, now: datetime) -> str:
+    """History events in words, for people; JSON keeps the raw events."""
+    kind = event.get("type")
+    reason = f" — {safe(str(event['reason']))}" if event.get("reason") else ""
+    if kind == "created":
+        return f"promised, due {_when(event.get('due'), tz, now)}"
+    if kind == "moved":
+        frm, to = _when(event.get("from"), tz, now), _when(event.get("to"), tz, now)
+        return f"deadline moved {frm} → {to}{reason}"
+    if kind == "note":
+        return f"note: {safe(str(event.get('text', '')))}"
+    if kind == "done":
+        late = int(event.get("late_seconds") or 0)
+        if event.get("on_time", late == 0):
+            return "done, on time"
+        return f"done, {_duration_words(late)} late"
+    if kind == "dropped":
+        return f"dropped{reason}"
+    if kind == "reopened":
+        return f"reopened (was {safe(str(event.get('previous', '?')))})"
+    if kind == "edited":
+        changes = event.get("changes") or {}
+        parts = [
+            f"{safe(str(k))}: {safe(str(v.get('from')))} → {safe(str(v.get('to')))}"
+            for k, v in changes.items()
+            if isinstance(v, dict)
+        ]
+        return "edited " + "; ".join(parts)
+    details = {k: v for k, v in event.items() if k not in ("at", "type")}
+    extra = f" {safe(json.dumps(details, ensure_ascii=False))}" if details else ""
+    return f"{safe(str(kind))}{extra}"
+
+
+def _duration_words(seconds: int) -> str:
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{max(minutes, 1)}m"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours}h"
+    return f"{hours // 24} days"
+
+
+def print_promises(
+    console: Console,
+    promises: Sequence[Promise],
+    now: datetime,
+    tz: tzinfo,
+    *,
+    title: str,
+    empty: str,
+    fmt: str,
+) -> None:
+    """The one way every promise list is printed: table, plain lines or JSON."""
+    if fmt == "json":
+        dump_json([promise_json(p, now) for p in promises], console.file)
+        return
+    if not promises:
+        console.print(Text(empty))
+        return
+    if fmt == "plain":
+        for p in promises:
+            console.print(Text(promise_line(p, now, tz)), soft_wrap=True)
+        return
+    console.print(promise_table(promises, now, tz, title))
+
+
+def iso_or_none(value: datetime | None) -> str | None:
+    return iso(value) if value else None
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    return "\n".join(lines)
