@@ -79,11 +79,12 @@ def due_text(p: Promise, now: datetime, tz: tzinfo) -> str:
 
 def promise_table(promises: Sequence[Promise], now: datetime, tz: tzinfo, title: str) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
-    table.add_column("id", justify="right", style="bold")
-    table.add_column("what", overflow="fold", ratio=3)
-    table.add_column("who", overflow="fold")
+    # The deadline and the person must stay readable on one line; the title folds instead.
+    table.add_column("id", justify="right", style="bold", no_wrap=True)
+    table.add_column("what", overflow="fold", ratio=1)
+    table.add_column("who", no_wrap=True)
     table.add_column("team", overflow="fold")
-    table.add_column("due", overflow="fold")
+    table.add_column("due", no_wrap=True)
     for p in promises:
         style = due_style(p, now, tz)
         what = Text(safe(p.title))
