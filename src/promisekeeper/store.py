@@ -30,6 +30,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from . import journal
 from .errors import NotFound, StoreBusy, StoreCorrupt, StoreError
 from .model import Promise
 
@@ -287,6 +288,7 @@ class Store:
         payload = json.dumps(tx.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         _keep_backup(target)
         atomic_write(target, payload)
+        journal.append(tx)  # the undo journal, same lock; never raises
         for hook in self.after_commit:
             hook(tx)
 

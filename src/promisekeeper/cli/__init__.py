@@ -1,6 +1,7 @@
 """The command line. Importing this package registers every command on `app`."""
 
 from . import ledger_cmds  # noqa: F401  (registers the commands)
+from . import safety_cmds  # noqa: F401  (undo, doctor)
 from .app import app
 
 __all__ = ["app"]

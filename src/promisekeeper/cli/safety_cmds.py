@@ -1,0 +1,183 @@
+"""Commands that keep the data safe: undo (and redo) through the journal, and the store doctor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import typer
+from rich.text import Text
+
+from .. import doctor as doctor_mod
+from .. import journal
+from ..dates import format_local
+from ..errors import StoreCorrupt
+from ..render import dump_json, safe
+from .app import app
+from .common import JSON_HELP, State, state
+
+MARKS = {"ok": "ok     ", "warn": "warning", "problem": "PROBLEM"}
+
+
+def _say(st: State, message: str, style: str = "") -> None:
+    st.out.print(Text(message, style=style), soft_wrap=True)
+
+
+def _entry_time(st: State, entry: journal.Entry) -> str:
+    stamp = journal.when(entry)
+    if stamp is None:
+        return ""
+    try:
+        return format_local(datetime.fromisoformat(stamp), st.tz, now=st.now)
+    except ValueError:
+        return ""
+
+
+@app.command("undo")
+def undo_cmd(
+    ctx: typer.Context,
+    list_: bool = typer.Option(False, "--list", "-l", help="Show the recent changes instead."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Revert the latest change to the store; run it again to redo.
+
+    Every change is journalled (the last 100). Undo reverts the latest one only, and only if the
+    store still is as that change left it; ids stay used, so a redo brings back the same id.
+
+    Examples:
+
+        pk undo            # revert the latest change and say what it was
+
+        pk undo --list     # the recent changes, newest first
+    """
+    st = state(ctx)
+    store = st.store()
+    if list_:
+        _list_journal(st, store.target, json_)
+        return
+    with store.write("undo") as tx:
+        reverted = journal.undo(tx)
+        verb = "Redid" if reverted.is_undo else "Undid"
+        done_as = tx.operation
+    if json_:
+        dump_json({"reverted": reverted.to_dict(), "recorded_as": done_as})
+        return
+    _say(st, f"{verb} {safe(journal.describe(reverted, reverted.base_operation))}")
+    st.err.print(Text("Run `pk undo` again to reverse this.", style="dim"), soft_wrap=True)
+
+
+def _list_journal(st: State, target: Path, json_: bool) -> None:
+    try:
+        entries = journal.load(target)
+    except ValueError as exc:
+        entries = []
+        st.err.print(
+            Text(f"pk: the undo journal is damaged ({exc}); the store is unaffected"),
+            soft_wrap=True,
+        )
+    generation = st.store().read().generation
+    newest_first = list(reversed(entries))
+    if json_:
+        dump_json(
+            [
+                {**e.to_dict(), "at": journal.when(e), "current": e.generation == generation}
+                for e in newest_first
+            ]
+        )
+        return
+    if not entries:
+        _say(st, "No changes journalled yet.")
+        return
+    for e in newest_first:
+        mark = "  ← latest, `pk undo` reverts it" if e.generation == generation else ""
+        when = _entry_time(st, e)
+        _say(
+            st,
+            f"{e.generation:>5}  {when + '  ' if when else ''}{safe(journal.describe(e))}{mark}",
+        )
+
+
+@app.command("doctor")
+def doctor_cmd(
+    ctx: typer.Context,
+    repair: bool = typer.Option(
+        False, "--repair", help="Write a repaired copy beside the store (never over it)."
+    ),
+    restore: bool = typer.Option(
+        False, "--restore", help="Put the previous state (the .bak backup) back in place."
+    ),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Check the store and the files beside it; repair a copy or restore the backup.
+
+    Checks: readable, valid JSON, schema, every record well formed, ids unique, the prompt index
+    fresh, no leftover temp files, the lock, the undo journal and the backup. Exits 65 when the
+    store has a problem.
+
+    Examples:
+
+        pk doctor
+
+        pk doctor --repair    # writes promises.json.repaired and a timestamped backup
+
+        pk doctor --restore   # back to the state before the latest change
+    """
+    st = state(ctx)
+    path = st.store().path
+    lock_timeout = st.store().lock_timeout
+    if repair and restore:
+        from ..errors import BadInput
+
+        raise BadInput("choose one of --repair and --restore")
+    if restore:
+        result = doctor_mod.restore(path, st.now, lock_timeout)
+        kept = f"; the file it replaced is kept as {result.previous}" if result.previous else ""
+        _say(st, f"Restored {result.promises} promises from {result.restored_from}{kept}.")
+        return
+    if repair:
+        fixed = doctor_mod.repair(path, st.now, lock_timeout)
+        if fixed is None:
+            _say(st, "Nothing to repair: the store is healthy.")
+        elif not fixed.kept and not fixed.dropped and fixed.temps_removed:
+            _say(st, f"Removed {fixed.temps_removed} leftover temp file(s); the store is healthy.")
+        else:
+            _report_repair(st, fixed, st.store().target)
+        return
+    report = doctor_mod.examine(path)
+    if json_:
+        dump_json(
+            {
+                "path": str(report.path),
+                "healthy": report.healthy,
+                "findings": [vars(f) for f in report.findings],
+            }
+        )
+    else:
+        _say(st, f"Store: {safe(str(report.path))}")
+        for f in report.findings:
+            style = {"ok": "green", "warn": "yellow", "problem": "red"}[f.level]
+            _say(st, f"  {MARKS[f.level]}  {f.check:<10}  {safe(f.message)}", style)
+    if not report.healthy:
+        if not json_:
+            st.err.print(
+                Text(
+                    "Run `pk doctor --repair` for a repaired copy, or `pk doctor --restore` "
+                    "to go back to the previous state."
+                ),
+                soft_wrap=True,
+            )
+        raise typer.Exit(StoreCorrupt.exit_code)
+
+
+def _report_repair(st: State, fixed: doctor_mod.Repair, target: Path) -> None:
+    kept = ", ".join(f"{n} {table}" for table, n in fixed.kept.items())
+    _say(st, f"Wrote a repaired copy: {fixed.repaired} (kept {kept or 'nothing'}).")
+    _say(st, f"The file as found is kept as {fixed.backup}; {target} was not changed.")
+    for item in fixed.dropped:
+        _say(st, f"  left out: {safe(item)}")
+    for item in fixed.renumbered:
+        _say(st, f"  new id: {safe(item)}")
+    st.err.print(
+        Text(f"Check it (pk --db {fixed.repaired} list --all), then: mv {fixed.repaired} {target}"),
+        soft_wrap=True,
+    )
