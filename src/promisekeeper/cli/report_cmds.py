@@ -1,0 +1,285 @@
+"""Commands for looking back and sharing: standup, stats, thank, thanks, export, import. Each
+parses its options, calls `report` / `thanks` / `exporting`, and prints through `render_report`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.text import Text
+
+from .. import exporting, report, thanks
+from ..dates import describe_due, format_local, parse_since
+from ..errors import BadInput, StoreError
+from ..model import Promise
+from ..render import dump_json, print_promises, promise_json, safe
+from ..render_report import STANDUP_FORMATS, print_standup, print_stats
+from ..store import REQUESTS, atomic_write
+from .app import app
+from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
+
+
+def _say(st: State, message: str) -> None:
+    st.out.print(Text(message), soft_wrap=True)
+
+
+def _hint(st: State, message: str) -> None:
+    st.err.print(Text(message, style="dim"), soft_wrap=True)
+
+
+def after_close(st: State, closed: Promise, following: Promise | None) -> None:
+    """Talk after `pk done` / `pk drop` (stderr): the next occurrence of a series, and a nudge to
+    thank whoever delivered what they owed."""
+    if following is not None:
+        rule = safe(str((following.series or {}).get("rule", "")))
+        _hint(
+            st,
+            f"Next: #{following.id} {safe(following.title)!r} "
+            f"{describe_due(following.due, st.now, st.tz)} (repeats {rule})",
+        )
+    elif closed.series and closed.series.get("stopped"):
+        _hint(st, f"The series {safe(str(closed.series.get('rule')))!r} is stopped.")
+    if closed.status == "done" and closed.waiting_on and closed.thanked_at is None:
+        _hint(
+            st,
+            f"{safe(closed.person)} delivered — say thank you: pk thank {closed.id} "
+            '--note "what it made possible"',
+        )
+
+
+@app.command("standup")
+def standup_cmd(
+    ctx: typer.Context,
+    since: str | None = typer.Option(
+        None, "--since", help="Cut-off for Done: yesterday, mon, 2 days ago, 2026-11-20."
+    ),
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="rich (default on a terminal), plain (mail), markdown (chat) or json.",
+    ),
+    by: str | None = typer.Option(None, "--by", help="Group each section by: team."),
+    json_: bool = typer.Option(False, "--json", help="Same as --format json."),
+) -> None:
+    """What to say at a standup: done since the previous working day (a Monday covers Friday), due
+    today, overdue, coming up in the next two working days, waiting on others, help slots today.
+
+    Empty sections are left out.
+
+    Examples:
+
+        pk standup
+
+        pk standup --since "2 days ago" --format markdown   # paste into chat
+
+        pk standup --format plain --by team                 # for a cron mail
+    """
+    st = state(ctx)
+    chosen = "json" if json_ else (fmt or ("rich" if st.out.is_terminal else "plain")).lower()
+    if chosen not in STANDUP_FORMATS:
+        raise BadInput(f"unknown format {fmt!r}; choose one of {', '.join(STANDUP_FORMATS)}")
+    if by not in (None, "team"):
+        raise BadInput(f"standup can be grouped --by team, not {by!r}")
+    view = st.store().read()
+    cut = parse_since(since, st.now, st.settings) if since else None
+    result = report.standup(view.promises(), view.records(REQUESTS), st.now, st.settings, cut)
+    print_standup(st.out, result, st.tz, chosen, by)
+
+
+@app.command("stats")
+def stats_cmd(
+    ctx: typer.Context,
+    weeks: int = typer.Option(8, "--weeks", "-w", min=1, max=520, help="How many weeks back."),
+    by: str | None = typer.Option(None, "--by", help="Also per person or per team."),
+    theirs: bool = typer.Option(
+        False, "--theirs", help="Measure what others promised you instead of your promises."
+    ),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    plain: bool = typer.Option(False, "--plain", help=PLAIN_HELP),
+) -> None:
+    """How reliably promises were kept, week by week: due, kept on time, kept late, dropped,
+    still overdue, renegotiated; the on-time rate with a trend, and the median and worst slip.
+
+    On-time rate: of the promises whose final deadline fell in the week and that are settled
+    (kept, dropped, or still open past the deadline), the share kept by that deadline. Promises not
+    yet due are left out. A renegotiated promise counts once, by its final deadline; the "moved"
+    column shows how many were renegotiated (and the number of moves). Slip: how late the promises
+    kept late or still overdue are.
+
+    Examples:
+
+        pk stats
+
+        pk stats --by person --weeks 12
+    """
+    st = state(ctx)
+    if by not in (None, "person", "team"):
+        raise BadInput(f"--by person or --by team, not {by!r}")
+    result = report.stats(
+        st.store().read().promises(),
+        st.now,
+        st.tz,
+        weeks=weeks,
+        by=by,
+        direction="from" if theirs else "to",
+    )
+    fmt = output_format(json_, plain)
+    print_stats(st.out, result, "rich" if fmt == "table" else fmt)
+
+
+@app.command("thank")
+def thank_cmd(
+    ctx: typer.Context,
+    pid: int = typer.Argument(..., metavar="ID", help="The delivered promise's id."),
+    note: str | None = typer.Option(None, "--note", "-n", help="What their help made possible."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Record a thank-you for something a colleague delivered, and draft the message.
+
+    Example:
+
+        pk thank 9 --note "saved my Friday"
+    """
+    st = state(ctx)
+    if pid <= 0 or pid >= 2**53:
+        raise BadInput(f"not a promise id: {pid}")
+    with st.store().write("thank") as tx:
+        thanked = thanks.thank(tx, pid, note, st.now)
+    if json_:
+        dump_json(promise_json(thanked, st.now))
+        return
+    _say(st, f"Thanked {safe(thanked.person)} for #{thanked.id} {safe(thanked.title)!r}.")
+    _say(st, f'Tell {safe(thanked.person)}: "{safe(thanks.draft(thanked, st.tz, st.now))}"')
+
+
+@app.command("thanks")
+def thanks_cmd(
+    ctx: typer.Context,
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    plain: bool = typer.Option(False, "--plain", help=PLAIN_HELP),
+) -> None:
+    """Deliveries to you not yet acknowledged, oldest first.
+
+    Example:
+
+        pk thanks
+    """
+    st = state(ctx)
+    pending = thanks.unthanked(st.store().read().promises())
+    print_promises(
+        st.out,
+        pending,
+        st.now,
+        st.tz,
+        title="Not yet thanked",
+        empty="Everyone who delivered has been thanked.",
+        fmt=output_format(json_, plain),
+    )
+    if pending and not json_:
+        _hint(st, f'Say thank you: pk thank {pending[0].id} --note "what it made possible"')
+
+
+@app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: str = typer.Option("json", "--format", "-f", help="json (lossless), csv or ics."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE"
+    ),
+) -> None:
+    """Export every promise (and booked help slot) as JSON, CSV or iCalendar.
+
+    JSON keeps everything (ids, history) and is what `pk import` reads. ICS holds a to-do per
+    promise (with its deadline and status) and an event per booked help slot.
+
+    Examples:
+
+        pk export -o backup.json
+
+        pk export --format ics -o promises.ics
+    """
+    st = state(ctx)
+    chosen = fmt.lower()
+    if chosen not in exporting.EXPORT_FORMATS:
+        raise BadInput(f"unknown format {fmt!r}; choose one of json, csv, ics")
+    view = st.store().read()
+    if chosen == "json":
+        text = exporting.export_json(view)
+    elif chosen == "csv":
+        text = exporting.export_csv(view.promises(), st.now)
+    else:
+        text = exporting.export_ics(view.promises(), view.records(REQUESTS), st.now)
+    payload = text.encode("utf-8")
+    if output is None:
+        # Bytes, not text: CSV and ICS lines end in CRLF, which a text stream could double.
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:
+            sys.stdout.write(text)
+        else:
+            stream.write(payload)
+            stream.flush()
+        return
+    try:
+        atomic_write(output.expanduser().resolve(), payload, mode=0o600)
+    except StoreError as exc:
+        raise StoreError(str(exc).replace("nothing was saved", "export not written")) from None
+    _hint(st, f"Exported {len(view.promises())} promise(s) to {output} ({chosen}).")
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="FILE", help="A JSON file from `pk export`."),
+    merge: bool = typer.Option(
+        False, "--merge", help="Add to a store that has data: new ids, duplicates skipped."
+    ),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Restore a JSON export: into an empty store exactly (ids and history kept), or with --merge
+    into one that has data (new ids; records already present, by uuid, are skipped).
+
+    Examples:
+
+        pk import backup.json
+
+        pk import laptop.json --merge
+    """
+    st = state(ctx)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
+    data = exporting.read_export(text)
+    with st.store().write("import") as tx:
+        result = exporting.import_data(tx, data, merge=merge)
+    if json_:
+        dump_json(
+            {
+                "promises": result.promises,
+                "requests": result.requests,
+                "skipped": result.skipped,
+                "merged": result.merged,
+            }
+        )
+        return
+    skipped = f"; {result.skipped} already here, skipped" if result.skipped else ""
+    how = "Merged" if result.merged else "Restored"
+    _say(st, f"{how} {result.promises} promise(s) and {result.requests} request(s){skipped}.")
+
+
+def show_series(st: State, promise: Promise) -> None:
+    """`pk show`: the other occurrences of a repeating promise, below its detail."""
+    from ..series import occurrences_of
+
+    if not promise.series:
+        return
+    others = [
+        p for p in occurrences_of(st.store().read().promises(), promise) if p.id != promise.id
+    ]
+    stopped = " (stopped)" if promise.series.get("stopped") else ""
+    listed = ", ".join(
+        f"#{p.id} {format_local(p.due, st.tz, now=st.now)} {p.status}" for p in others
+    )
+    _say(st, f"series{stopped}: " + (listed or "no other occurrences yet"))

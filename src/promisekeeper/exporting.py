@@ -1,0 +1,312 @@
+"""Export the store as JSON, CSV or iCalendar, and import a JSON export back.
+
+JSON is the lossless form: the stored records as they are, with their ids and the id counters, so
+export → import into an empty store → export gives the same bytes. `--merge` imports into a store
+that already has data: new ids, records already present (same uuid) skipped, links remapped.
+
+The iCalendar is written by hand (RFC 5545 is small for this much): a VTODO per promise with DUE,
+STATUS and COMPLETED, and a VEVENT per booked help slot, so both show up in a calendar app.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from .errors import BadInput, Conflict
+from .model import Promise, iso, parse_iso
+from .store import PROMISES, REQUESTS, Transaction, View
+
+FORMAT = "promisekeeper-export"
+VERSION = 1
+EXPORT_FORMATS = ("json", "csv", "ics")
+CSV_FIELDS = (
+    "id",
+    "uuid",
+    "title",
+    "person",
+    "direction",
+    "team",
+    "tags",
+    "due",
+    "created",
+    "status",
+    "done_at",
+    "kept_on_time",
+    "late_minutes",
+    "renegotiations",
+    "repeats",
+    "thanked_at",
+)
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def export_data(view: View) -> dict[str, Any]:
+    """Everything a store holds, records in id order; no export time, so the bytes are stable."""
+    counters = view.meta.get("next_id", {})
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "next_id": {table: counters[table] for table in (PROMISES, REQUESTS) if table in counters},
+        PROMISES: [{"id": pid, **record} for pid, record in sorted(view.records(PROMISES))],
+        REQUESTS: [{"id": rid, **record} for rid, record in sorted(view.records(REQUESTS))],
+    }
+
+
+def export_json(view: View) -> str:
+    return json.dumps(export_data(view), ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    promises: int
+    requests: int
+    skipped: int  # already present (same uuid), --merge only
+    merged: bool
+
+
+def read_export(text: str) -> dict[str, Any]:
+    """Parse and check an export; every record is validated before anything is written."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise BadInput(f"not a promisekeeper JSON export: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BadInput("not a promisekeeper JSON export (made by `pk export --format json`)")
+    if not isinstance(data.get("version"), int) or data["version"] > VERSION:
+        raise BadInput(f"export version {data.get('version')!r} is newer than this pk reads")
+    for table in (PROMISES, REQUESTS):
+        records = data.get(table, [])
+        if not isinstance(records, list):
+            raise BadInput(f"export: {table} is not a list")
+        seen: set[int] = set()
+        for record in records:
+            if not isinstance(record, dict):
+                raise BadInput(f"export: a {table} record is not an object")
+            rid = record.get("id")
+            if not isinstance(rid, int) or isinstance(rid, bool) or rid <= 0 or rid in seen:
+                raise BadInput(f"export: {table} record has a bad or repeated id {rid!r}")
+            seen.add(rid)
+            if not isinstance(record.get("uuid"), str):
+                raise BadInput(f"export: {table} record {rid} has no uuid")
+            if table == PROMISES:
+                try:
+                    Promise.from_dict(rid, _without_id(record))
+                except ValueError as exc:
+                    raise BadInput(f"export: promise {rid}: {exc}") from None
+    return data
+
+
+def import_data(tx: Transaction, data: dict[str, Any], *, merge: bool) -> ImportResult:
+    """Restore into an empty store (ids kept) or, with `merge`, add what is not there yet."""
+    has_data = bool(tx.records(PROMISES) or tx.records(REQUESTS))
+    if has_data and not merge:
+        raise Conflict("the store is not empty; use --merge to add the export's records to it")
+    promises, requests = data.get(PROMISES, []), data.get(REQUESTS, [])
+    if not has_data:
+        for table, records in ((PROMISES, promises), (REQUESTS, requests)):
+            for record in records:
+                tx.put(table, record["id"], _without_id(record))
+        counters = tx.meta.setdefault("next_id", {})
+        for table, value in (data.get("next_id") or {}).items():
+            if table in (PROMISES, REQUESTS) and isinstance(value, int):
+                counters[table] = max(int(counters.get(table, 1)), value)
+        return ImportResult(len(promises), len(requests), 0, merged=False)
+    return _merge(tx, promises, requests)
+
+
+def _merge(tx: Transaction, promises: list[dict], requests: list[dict]) -> ImportResult:
+    known = {
+        table: {str(r.get("uuid")) for _, r in tx.records(table)} for table in (PROMISES, REQUESTS)
+    }
+    new_promises = [r for r in promises if r["uuid"] not in known[PROMISES]]
+    new_requests = [r for r in requests if r["uuid"] not in known[REQUESTS]]
+    skipped = len(promises) + len(requests) - len(new_promises) - len(new_requests)
+    # Ids are handed out first, so links between imported records can be rewritten to them.
+    promise_ids: dict[int, int] = {}
+    for record in new_promises:
+        promise_ids[record["id"]] = tx.insert(PROMISES, {})
+    request_ids: dict[int, int] = {}
+    for record in new_requests:
+        request_ids[record["id"]] = tx.insert(REQUESTS, {})
+    existing_promises = {str(r.get("uuid")): pid for pid, r in tx.records(PROMISES)}
+    old_promise_uuid = {r["id"]: r["uuid"] for r in promises}
+
+    def promise_link(old: Any) -> Any:
+        if not isinstance(old, int):
+            return old
+        if old in promise_ids:
+            return promise_ids[old]
+        # A link to a record that was already here (same uuid) points at its id in this store.
+        return existing_promises.get(old_promise_uuid.get(old, ""))
+
+    existing_requests = {str(r.get("uuid")): rid for rid, r in tx.records(REQUESTS)}
+    old_request_uuid = {r["id"]: r["uuid"] for r in requests}
+
+    def request_link(old: Any) -> Any:
+        if not isinstance(old, int):
+            return old
+        if old in request_ids:
+            return request_ids[old]
+        return existing_requests.get(old_request_uuid.get(old, ""))
+
+    for record in new_promises:
+        stored = _without_id(record)
+        stored["request_id"] = request_link(stored.get("request_id"))
+        if isinstance(stored.get("series"), dict) and "previous" in stored["series"]:
+            stored["series"] = {
+                **stored["series"],
+                "previous": promise_link(stored["series"]["previous"]),
+            }
+        tx.put(PROMISES, promise_ids[record["id"]], stored)
+    for record in new_requests:
+        stored = _without_id(record)
+        if "promise_id" in stored:
+            stored["promise_id"] = promise_link(stored.get("promise_id"))
+        tx.put(REQUESTS, request_ids[record["id"]], stored)
+    return ImportResult(len(new_promises), len(new_requests), skipped, merged=True)
+
+
+def _without_id(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "id"}
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def export_csv(promises: list[Promise], now: datetime) -> str:
+    """One row per promise, for spreadsheets. Cells that a spreadsheet would run as a formula
+    (starting with = + - @) get a leading apostrophe: CSV injection is a real attack."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_FIELDS)
+    for p in sorted(promises, key=lambda p: p.id):
+        late = p.late_by(now) if p.status != "dropped" else None
+        writer.writerow(
+            _cell(value)
+            for value in (
+                p.id,
+                p.uuid,
+                p.title,
+                p.person,
+                p.direction,
+                p.team or "",
+                " ".join(p.tags),
+                iso(p.due),
+                iso(p.created),
+                p.status,
+                iso(p.done_at) if p.done_at else "",
+                "" if p.kept_on_time is None else str(p.kept_on_time).lower(),
+                "" if late is None else int(late.total_seconds() // 60),
+                p.renegotiations,
+                (p.series or {}).get("rule", ""),
+                iso(p.thanked_at) if p.thanked_at else "",
+            )
+        )
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- iCalendar ----------------------------------------------------------------------------------
+
+_STATUS = {"open": "NEEDS-ACTION", "done": "COMPLETED", "dropped": "CANCELLED"}
+
+
+def export_ics(
+    promises: list[Promise], requests: list[tuple[int, dict[str, Any]]], now: datetime
+) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//promisekeeper//pk//EN",
+        "CALSCALE:GREGORIAN",
+        "X-WR-CALNAME:Promises",
+    ]
+    stamp = _ics_time(now)
+    for p in sorted(promises, key=lambda p: p.id):
+        arrow = f"Promised to {p.person}" if p.direction == "to" else f"{p.person} owes me"
+        description = f"{arrow}" + (f" ({p.team})" if p.team else "") + f". pk show {p.id}"
+        lines += [
+            "BEGIN:VTODO",
+            f"UID:{p.uuid}@promisekeeper",
+            f"DTSTAMP:{stamp}",
+            f"CREATED:{_ics_time(p.created)}",
+            f"SUMMARY:{_ics_text(p.title)}",
+            f"DESCRIPTION:{_ics_text(description)}",
+            f"DUE:{_ics_time(p.due)}",
+            f"STATUS:{_STATUS[p.status]}",
+        ]
+        if p.status == "done" and p.done_at:
+            lines += [f"COMPLETED:{_ics_time(p.done_at)}", "PERCENT-COMPLETE:100"]
+        if p.tags:
+            lines.append("CATEGORIES:" + ",".join(_ics_text(t) for t in p.tags))
+        lines.append("END:VTODO")
+    for rid, record in sorted(requests, key=lambda item: item[0]):
+        event = _slot_event(rid, record, stamp)
+        lines += event
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _slot_event(rid: int, record: dict[str, Any], stamp: str) -> list[str]:
+    slot = record.get("slot")
+    if record.get("status") != "booked" or not isinstance(slot, dict):
+        return []
+    try:
+        start, end = parse_iso(slot["start"]), parse_iso(slot["end"])
+    except (KeyError, TypeError, ValueError):
+        return []
+    person = str(record.get("person", ""))
+    summary = f"Help {person}: {record.get('title', '')}"
+    reason = record.get("reason")
+    description = f"Help-later request #{rid}" + (f": {reason}" if reason else "")
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{record.get('uuid', rid)}@promisekeeper",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART:{_ics_time(start)}",
+        f"DTEND:{_ics_time(end)}",
+        f"SUMMARY:{_ics_text(summary)}",
+        f"DESCRIPTION:{_ics_text(description)}",
+        "STATUS:CONFIRMED",
+        "END:VEVENT",
+    ]
+
+
+def _ics_time(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _ics_text(text: str) -> str:
+    """RFC 5545 TEXT: backslash, semicolon, comma and newline escaped; other controls dropped."""
+    escaped = (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    )
+    return "".join(c for c in escaped if c == "\t" or (ord(c) >= 0x20 and ord(c) != 0x7F))
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after CRLF and a space, never
+    splitting a UTF-8 character."""
+    out: list[str] = []
+    current, size = "", 0
+    limit = 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            out.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n".join(out)
