@@ -81,6 +81,9 @@ def move(tx: Transaction, pid: int, new_due: datetime, reason: str, now: datetim
         "moved", now, **{"from": iso(promise.due), "to": iso(new_due), "reason": why}
     )
     tx.put_promise(moved)
+    from . import helplater  # lazy: helplater imports ledger
+
+    helplater.on_move(tx, moved, now)  # a help-slot promise re-books its slot, clash-checked
     return moved
 
 
@@ -102,6 +105,9 @@ def done(tx: Transaction, pid: int, now: datetime) -> Promise:
         "done", now, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
     )
     tx.put_promise(finished)
+    from . import helplater  # lazy: helplater imports ledger
+
+    helplater.on_done(tx, finished, now)  # a help-slot promise completes its request
     return finished
 
 
@@ -111,6 +117,9 @@ def drop(tx: Transaction, pid: int, reason: str | None, now: datetime) -> Promis
     why = clean_text(reason, "reason") if reason else None
     dropped = replace(promise, status="dropped").with_event("dropped", now, reason=why)
     tx.put_promise(dropped)
+    from . import helplater  # lazy: helplater imports ledger
+
+    helplater.on_drop(tx, dropped, now)  # a help-slot promise frees its slot
     return dropped
 
 

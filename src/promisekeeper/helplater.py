@@ -1,0 +1,514 @@
+"""Help later: when you can't help a colleague now, offer concrete times, book one, keep it.
+
+A request lives in the `requests` table (schema in the README) and moves proposed → booked → done,
+or to cancelled, or to expired when every offered time has passed unanswered. Booking creates an
+open promise to the person, due at the end of the slot and linked by `request_id`, so the slot
+shows up wherever promises do; `ledger.done/move/drop` on that promise call back in here.
+
+Plain functions over a store transaction and an injected `now`; nothing prints or reads the clock.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import ledger, slots
+from .config import WorkTime
+from .dates import format_local
+from .errors import BadInput, Conflict, NotFound
+from .model import Promise, iso, parse_iso
+from .slots import Interval
+from .store import REQUESTS, Record, Transaction, View, corrupt
+
+STATUSES = ("proposed", "booked", "done", "cancelled", "expired")
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What `book` did: the request after it, its promise, and any clash it was forced over."""
+
+    rid: int
+    request: Record
+    promise: Promise
+    clashes: tuple[Interval, ...]
+    rebooked: bool
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def load(view: View, rid: int) -> Record:
+    """The request, checked enough that the code below can trust its shape."""
+    record = view.record(REQUESTS, rid) if 0 < rid < 2**53 else None
+    if record is None:
+        raise NotFound(f"no request #{rid} (see `pk slots`)")
+    try:
+        if record["status"] not in STATUSES:
+            raise ValueError(f"status {record['status']!r}")
+        for item in [*record["proposed"], *([record["slot"]] if record.get("slot") else [])]:
+            parse_iso(item["start"]), parse_iso(item["end"])
+        int(record["need_minutes"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise corrupt(view.path, f"request {rid}: {exc}") from exc
+    return record
+
+
+def requests(view: View) -> list[tuple[int, Record]]:
+    return sorted(view.records(REQUESTS), key=lambda item: item[0])
+
+
+def interval(span: dict[str, str], ref: Any = None) -> Interval:
+    return Interval(parse_iso(span["start"]), parse_iso(span["end"]), ref)
+
+
+def _span(slot: Interval) -> dict[str, str]:
+    return {"start": iso(slot.start), "end": iso(slot.end)}
+
+
+def status_at(record: Record, now: datetime) -> str:
+    """The status to show: a proposal whose offers have all passed is expired, not pending."""
+    status = record.get("status", "proposed")
+    if status == "proposed" and all(interval(p).start <= now for p in record.get("proposed", [])):
+        return "expired"
+    return status
+
+
+def booked_slots(
+    records: Iterable[tuple[int, Record]], exclude: int | None = None
+) -> list[Interval]:
+    """Every booked slot (the time that is taken), each with its request id as `ref`."""
+    return sorted(
+        interval(r["slot"], rid)
+        for rid, r in records
+        if r.get("status") == "booked" and r.get("slot") and rid != exclude
+    )
+
+
+def request_json(rid: int, record: Record, now: datetime) -> dict[str, Any]:
+    """The machine shape of a request: the stored record, its id, and the status as of `now`."""
+    return {"id": rid, **record, "status": status_at(record, now)}
+
+
+# --- words --------------------------------------------------------------------------------------
+
+
+def span_words(slot: Interval, tz: tzinfo, now: datetime | None = None) -> str:
+    """`Tue 24 Nov 09:00–09:45` in the user's zone (the end's date only when it differs)."""
+    start, end = slot.start.astimezone(tz), slot.end.astimezone(tz)
+    if start.date() == end.date():
+        return f"{format_local(start, tz, now=now)}–{end:%H:%M}"
+    return f"{format_local(start, tz, now=now)}–{format_local(end, tz, now=now)}"
+
+
+def duration_words(minutes: int) -> str:
+    """`45 minutes`, `1 hour`, `1 hour 30 minutes`: how a person says it in a message."""
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
+def clash_words(view: View, clashes: Sequence[Interval], tz: tzinfo, now: datetime) -> str:
+    parts = []
+    for clash in clashes:
+        other = view.record(REQUESTS, clash.ref) or {}
+        parts.append(
+            f"#{clash.ref} {other.get('title', '?')!r} with {other.get('person', '?')} "
+            f"({span_words(clash, tz, now)})"
+        )
+    return "; ".join(parts)
+
+
+def message(record: Record, tz: tzinfo, now: datetime) -> str:
+    """The note to send: courteous, honest about why not now, and specific about when."""
+    need = duration_words(int(record["need_minutes"]))
+    offers = [interval(p) for p in record["proposed"]]
+    reason = (record.get("reason") or "").strip().rstrip(".")
+    why = f"I can't help right now ({reason})" if reason else "I can't help right away"
+    if len(offers) == 1:
+        lead, ask = "at this time", "Please let me know if that suits you, or suggest another time."
+    else:
+        lead = "at one of these times"
+        ask = "Please let me know which one suits you best, or suggest another time."
+    lines = [
+        f"Hi {record['person']},",
+        "",
+        f'thank you for asking me about "{record["title"]}". {why}, but I will gladly '
+        f"give it {need} {lead}:",
+        "",
+    ]
+    for number, offer in enumerate(offers, 1):
+        zone = offer.start.astimezone(tz).tzname() or ""
+        lines.append(f"{number}. {span_words(offer, tz, now)} {zone}".rstrip())
+    lines += ["", f"{ask} Thank you for your patience!"]
+    return "\n".join(lines)
+
+
+# --- changing -----------------------------------------------------------------------------------
+
+
+def _event(record: Record, now: datetime, kind: str, **details: Any) -> Record:
+    return {
+        **record,
+        "history": [*record.get("history", []), {"at": iso(now), "type": kind, **details}],
+    }
+
+
+def create(
+    tx: Transaction,
+    *,
+    title: str,
+    person: str,
+    need: timedelta,
+    now: datetime,
+    work: WorkTime,
+    tz: tzinfo,
+    team: str | None = None,
+    reason: str | None = None,
+    within: str = slots.DEFAULT_WITHIN,
+    after: datetime | None = None,
+    offer: int = 3,
+) -> tuple[int, Record]:
+    """Find free slots and record the request with them; nothing is stored when nothing fits."""
+    title = ledger.clean_text(title, "title")
+    person = ledger.clean_text(person, "name")
+    team = ledger.clean_text(team, "team") if team else None
+    reason = ledger.clean_text(reason, "reason") if reason else None
+    slots.check_need(need, work)
+    start = max(now, after) if after is not None else now
+    until = slots.window_end(work, tz, start, within)
+    offers = slots.find_slots(
+        work,
+        tz,
+        booked_slots(tx.records(REQUESTS)),
+        now=now,
+        need=need,
+        until=until,
+        after=after,
+        offer=offer,
+    )
+    if not offers:
+        raise Conflict(
+            f"no free {slots.minutes_words(need)} slot in your working time from "
+            f"{format_local(start, tz, now=now)} to the end of {_last_day(until, tz, now)}; "
+            f"widen the window (e.g. --within {_wider(within)}) or ask for less time (--need)"
+        )
+    record: Record = {
+        "uuid": str(uuidlib.uuid4()),
+        "title": title,
+        "person": person,
+        "team": team,
+        "need_minutes": int(need.total_seconds() // 60),
+        "reason": reason,
+        "created": iso(now),
+        "status": "proposed",
+        "proposed": [_span(o) for o in offers],
+        "slot": None,
+        "forced": False,
+        "promise_id": None,
+        # Kept so `pk move` on the linked promise can clash-check and explain without settings.
+        "buffer_minutes": int(work.buffer.total_seconds() // 60),
+        "tz": getattr(tz, "key", None),
+        "history": [],
+    }
+    record = _event(record, now, "created", proposed=record["proposed"])
+    rid = tx.insert(REQUESTS, record)
+    return rid, record
+
+
+def _zone(name: Any) -> tzinfo:
+    try:
+        return ZoneInfo(str(name)) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _last_day(until: datetime, tz: tzinfo, now: datetime) -> str:
+    return format_local(until - timedelta(seconds=1), tz, now=now)[: -len(" 23:59")]
+
+
+def _wider(within: str) -> str:
+    count, unit = slots.parse_within(within)
+    return f"{count + 1}w" if unit == "weeks" else f"{max(count * 2, 5)}d"
+
+
+def expire(tx: Transaction, now: datetime) -> list[int]:
+    """Record as expired every proposal whose offered times have all passed unanswered."""
+    expired = []
+    for rid, record in requests(tx):
+        if record.get("status") == "proposed" and status_at(record, now) == "expired":
+            tx.put(REQUESTS, rid, _event({**record, "status": "expired"}, now, "expired"))
+            expired.append(rid)
+    return expired
+
+
+def _problems(
+    tx: Transaction,
+    rid: int,
+    slot: Interval,
+    *,
+    now: datetime,
+    buffer: timedelta,
+    work: WorkTime | None,
+    tz: tzinfo,
+) -> tuple[list[Interval], str | None]:
+    """The booked slots `slot` clashes with, and why it is otherwise unsuitable (or None)."""
+    clashes = slots.clashes(slot, booked_slots(tx.records(REQUESTS), exclude=rid), buffer)
+    outside = None
+    if work is not None and slots.outside_hours(slot, work, tz):
+        outside = "it is outside your working hours"
+    return clashes, outside
+
+
+def _refuse_unless_forced(
+    tx: Transaction,
+    slot: Interval,
+    clashes: list[Interval],
+    outside: str | None,
+    *,
+    force: bool,
+    tz: tzinfo,
+    now: datetime,
+    retry: str,
+) -> None:
+    if force or not (clashes or outside):
+        return
+    reasons = []
+    if clashes:
+        reasons.append(f"it clashes with {clash_words(tx, clashes, tz, now)}")
+    if outside:
+        reasons.append(outside)
+    raise Conflict(f"{span_words(slot, tz, now)} can't be booked: {'; '.join(reasons)}; {retry}")
+
+
+def book(
+    tx: Transaction,
+    rid: int,
+    *,
+    now: datetime,
+    work: WorkTime,
+    tz: tzinfo,
+    option: int | None = None,
+    start: datetime | None = None,
+    force: bool = False,
+) -> Booking:
+    """Book offered option N, or a time the person proposed (`start`). A booked request is
+    re-booked: its slot and its promise's deadline move together."""
+    record = load(tx, rid)
+    status = status_at(record, now)
+    if status in ("cancelled", "done"):
+        raise Conflict(
+            f"request #{rid} is {status}; nothing was booked "
+            f'(start a new one with: pk later "..." --for {record["person"]})'
+        )
+    if (option is None) == (start is None):
+        raise BadInput("book an offered option number or a time, e.g. pk book 12 2")
+    need = timedelta(minutes=int(record["need_minutes"]))
+    proposed = [interval(p) for p in record["proposed"]]
+    if option is not None:
+        if not 1 <= option <= len(proposed):
+            raise BadInput(
+                f"request #{rid} offered {len(proposed)} slot{'s' if len(proposed) != 1 else ''}; "
+                f"pick 1 to {len(proposed)}, or give a time"
+            )
+        slot = proposed[option - 1]
+    else:
+        assert start is not None
+        slot = Interval(start, start + need)
+    if record["status"] == "booked" and record.get("slot") and interval(record["slot"]) == slot:
+        raise BadInput(f"request #{rid} is already booked for {span_words(slot, tz, now)}")
+    if slot.start < now:
+        raise Conflict(
+            f"{span_words(slot, tz, now)} has passed; book another time, e.g. "
+            f'pk book {rid} "tomorrow 10am"'
+        )
+    clashes, outside = _problems(tx, rid, slot, now=now, buffer=work.buffer, work=work, tz=tz)
+    _refuse_unless_forced(
+        tx,
+        slot,
+        clashes,
+        outside,
+        force=force,
+        tz=tz,
+        now=now,
+        retry="pick another time, or add --force to book it anyway",
+    )
+    forced = bool(clashes or outside)
+    details = {**_span(slot), "option": option, "forced": forced}
+    if record["status"] == "booked" and record.get("promise_id"):
+        promise = tx.promise(int(record["promise_id"]))
+        old = interval(record["slot"])
+        if promise.is_open and promise.due != slot.end:
+            promise = replace(promise, due=slot.end).with_event(
+                "moved",
+                now,
+                **{
+                    "from": iso(promise.due),
+                    "to": iso(slot.end),
+                    "reason": f"help slot re-booked for {span_words(slot, tz, now)}",
+                },
+            )
+            tx.put_promise(promise)
+        record = _event(record, now, "rebooked", **{"from": _span(old)}, **details)
+        rebooked = True
+    else:
+        promise = ledger.add(
+            tx,
+            title=record["title"],
+            person=record["person"],
+            direction="to",
+            due=slot.end,
+            now=now,
+            team=record.get("team"),
+            request_id=rid,
+        )
+        record = _event(record, now, "booked", **details)
+        rebooked = False
+    record.update(
+        status="booked",
+        slot=_span(slot),
+        forced=forced or bool(record.get("forced")),
+        promise_id=promise.id,
+    )
+    tx.put(REQUESTS, rid, record)
+    return Booking(rid, record, promise, tuple(clashes), rebooked)
+
+
+def cancel(tx: Transaction, rid: int, reason: str | None, now: datetime) -> Record:
+    """Free the time; the request and its history stay. An open linked promise is dropped."""
+    record = load(tx, rid)
+    if record["status"] in ("cancelled", "done"):
+        raise Conflict(f"request #{rid} is already {record['status']}; nothing to cancel")
+    why = ledger.clean_text(reason, "reason") if reason else None
+    record = _event({**record, "status": "cancelled"}, now, "cancelled", reason=why)
+    tx.put(REQUESTS, rid, record)
+    if record.get("promise_id"):
+        promise = tx.promise(int(record["promise_id"]))
+        if promise.is_open:
+            dropped = replace(promise, status="dropped").with_event(
+                "dropped", now, reason=why or "help slot cancelled"
+            )
+            tx.put_promise(dropped)
+    return record
+
+
+# --- hooks from the ledger: the linked promise and its slot stay in step ------------------------
+
+
+def _linked(tx: Transaction, promise: Promise) -> tuple[int, Record] | None:
+    if promise.request_id is None:
+        return None
+    record = tx.record(REQUESTS, promise.request_id)
+    if record is None or record.get("promise_id") != promise.id:
+        return None
+    return promise.request_id, load(tx, promise.request_id)
+
+
+def on_done(tx: Transaction, promise: Promise, now: datetime) -> None:
+    """`pk done` on a help-slot promise completes the request."""
+    linked = _linked(tx, promise)
+    if linked and linked[1]["status"] == "booked":
+        rid, record = linked
+        tx.put(REQUESTS, rid, _event({**record, "status": "done"}, now, "done"))
+
+
+def on_drop(tx: Transaction, promise: Promise, now: datetime) -> None:
+    """`pk drop` on a help-slot promise frees its time: the request is cancelled."""
+    linked = _linked(tx, promise)
+    if linked and linked[1]["status"] == "booked":
+        rid, record = linked
+        event = _event(
+            {**record, "status": "cancelled"}, now, "cancelled", reason="promise dropped"
+        )
+        tx.put(REQUESTS, rid, event)
+
+
+def on_move(tx: Transaction, promise: Promise, now: datetime) -> None:
+    """`pk move` on a help-slot promise re-books the slot to end at the new deadline; a clash with
+    another booked slot refuses the move (nothing changes)."""
+    linked = _linked(tx, promise)
+    if not linked or linked[1]["status"] != "booked":
+        return
+    rid, record = linked
+    need = timedelta(minutes=int(record["need_minutes"]))
+    slot = Interval(promise.due - need, promise.due)
+    buffer = timedelta(minutes=int(record.get("buffer_minutes") or 0))
+    tz = _zone(record.get("tz"))
+    clashes, _ = _problems(tx, rid, slot, now=now, buffer=buffer, work=None, tz=tz)
+    _refuse_unless_forced(
+        tx,
+        slot,
+        clashes,
+        None,
+        force=False,
+        tz=tz,
+        now=now,
+        retry=f"pick another time, or use: pk book {rid} WHEN --force",
+    )
+    old = interval(record["slot"])
+    record = _event(record, now, "rebooked", **{"from": _span(old)}, **_span(slot), forced=False)
+    record["slot"] = _span(slot)
+    tx.put(REQUESTS, rid, record)
+
+
+# --- the slots view -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    day: date
+    booked: tuple[tuple[int, Record, Interval], ...]
+    free: tuple[Interval, ...]
+
+
+def plan(
+    records: Sequence[tuple[int, Record]],
+    work: WorkTime,
+    tz: tzinfo,
+    now: datetime,
+    days: Sequence[date],
+) -> list[DayPlan]:
+    """Per day: the booked (and kept) help slots, and the free working time left from `now` on.
+    Days without working time or bookings are left out."""
+    taken = [
+        (rid, r, interval(r["slot"], rid))
+        for rid, r in records
+        if r.get("status") in ("booked", "done") and r.get("slot")
+    ]
+    busy = booked_slots(records)
+    plans = []
+    for day in days:
+        on_day = tuple(
+            sorted(
+                (t for t in taken if t[2].start.astimezone(tz).date() == day), key=lambda t: t[2]
+            )
+        )
+        windows = slots.working_windows(work, tz, day, day)
+        free: tuple[Interval, ...] = ()
+        if windows:
+            free = tuple(
+                slots.free_windows(
+                    work, tz, busy, start=max(now, windows[0].start), end=windows[-1].end
+                )
+            )
+        if on_day or windows:
+            plans.append(DayPlan(day, on_day, free))
+    return plans
+
+
+def pending(records: Sequence[tuple[int, Record]], now: datetime) -> list[tuple[int, Record, str]]:
+    """Requests waiting for an answer, and those that expired in the last week unanswered."""
+    waiting = []
+    week_ago = now - timedelta(days=7)
+    for rid, record in records:
+        status = status_at(record, now)
+        last = max((interval(p).end for p in record.get("proposed", [])), default=now)
+        if status == "proposed" or (status == "expired" and last >= week_ago):
+            waiting.append((rid, record, status))
+    return waiting

@@ -1,0 +1,156 @@
+"""Rendering for help-later requests and the `pk slots` view: Rich tables, plain lines and JSON.
+
+Stored text (titles, names, reasons) is wrapped in `Text` and passed through `render.safe()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .dates import format_local
+from .helplater import DayPlan, interval, request_json, span_words
+from .model import iso
+from .render import safe
+from .slots import Interval, minutes_words
+from .store import Record
+
+STATUS_STYLE = {"booked": "bold", "done": "green", "expired": "dim", "proposed": "yellow"}
+
+
+def _clock(slot: Interval, tz: tzinfo) -> str:
+    return f"{slot.start.astimezone(tz):%H:%M}–{slot.end.astimezone(tz):%H:%M}"
+
+
+def _day_title(day: date, now: datetime, tz: tzinfo) -> str:
+    label = format_local(datetime.combine(day, datetime.min.time(), tz), tz, now=now)[:-6]
+    today = now.astimezone(tz).date()
+    if day == today:
+        return f"{label} (today)"
+    if day == today + timedelta(days=1):
+        return f"{label} (tomorrow)"
+    return label
+
+
+def safe_lines(text: str) -> str:
+    """`safe()` line by line, so the message keeps its line breaks but nothing else is live."""
+    return "\n".join(safe(line) for line in text.split("\n"))
+
+
+def print_request(console: Console, rid: int, record: Record, tz: tzinfo, now: datetime) -> None:
+    """`pk later`: the request and its numbered offers."""
+    need = minutes_words(timedelta(minutes=int(record["need_minutes"])))
+    team = f" ({safe(record['team'])})" if record.get("team") else ""
+    console.print(
+        Text(
+            f"Request #{rid} for {safe(record['person'])}{team}: {safe(record['title'])!r}, {need}"
+        ),
+        soft_wrap=True,
+    )
+    for number, span in enumerate(record["proposed"], 1):
+        console.print(Text(f"  {number}. {span_words(interval(span), tz, now)}"), soft_wrap=True)
+
+
+def plan_json(
+    plans: Sequence[DayPlan],
+    waiting: Sequence[tuple[int, Record, str]],
+    now: datetime,
+    first: date,
+    last: date,
+) -> dict[str, Any]:
+    """The machine shape of `pk slots --json`."""
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "days": [
+            {
+                "date": p.day.isoformat(),
+                "booked": [
+                    {
+                        "request_id": rid,
+                        "title": r["title"],
+                        "person": r["person"],
+                        "team": r.get("team"),
+                        "start": iso(slot.start),
+                        "end": iso(slot.end),
+                        "status": r["status"],
+                        "forced": bool(r.get("forced")),
+                        "promise_id": r.get("promise_id"),
+                    }
+                    for rid, r, slot in p.booked
+                ],
+                "free": [{"start": iso(f.start), "end": iso(f.end)} for f in p.free],
+            }
+            for p in plans
+        ],
+        "pending": [request_json(rid, r, now) for rid, r, _ in waiting],
+    }
+
+
+def free_text(plan: DayPlan, tz: tzinfo) -> str:
+    if not plan.free:
+        return "no free time left"
+    return ", ".join(_clock(f, tz) for f in plan.free)
+
+
+def print_plan(
+    console: Console,
+    plans: Sequence[DayPlan],
+    waiting: Sequence[tuple[int, Record, str]],
+    tz: tzinfo,
+    now: datetime,
+    *,
+    free_only: bool,
+) -> None:
+    """`pk slots`: per day, a table of the booked help slots and the free time left."""
+    if free_only:
+        width = max((len(_day_title(p.day, now, tz)) for p in plans), default=0)
+        for p in plans:
+            console.print(
+                Text(f"{_day_title(p.day, now, tz):<{width}}  {free_text(p, tz)}"), soft_wrap=True
+            )
+        return
+    for p in plans:
+        title = _day_title(p.day, now, tz)
+        if p.booked:
+            table = Table(title=title, title_justify="left", pad_edge=False)
+            table.add_column("time", no_wrap=True)
+            table.add_column("with", no_wrap=True)
+            table.add_column("what", overflow="fold", ratio=1)
+            table.add_column("status", no_wrap=True)
+            table.add_column("request", justify="right", no_wrap=True)
+            for rid, record, slot in p.booked:
+                status = record["status"] + (" (forced)" if record.get("forced") else "")
+                table.add_row(
+                    Text(_clock(slot, tz)),
+                    Text(safe(record["person"])),
+                    Text(safe(record["title"])),
+                    Text(status, style=STATUS_STYLE.get(record["status"], "")),
+                    Text(f"#{rid}"),
+                )
+            console.print(table)
+        else:
+            console.print(Text(f"{title}: nothing booked"), soft_wrap=True)
+        console.print(Text(f"  free: {free_text(p, tz)}", style="dim"), soft_wrap=True)
+    if waiting:
+        table = Table(title="Waiting for an answer", title_justify="left", pad_edge=False)
+        table.add_column("request", justify="right", no_wrap=True)
+        table.add_column("with", no_wrap=True)
+        table.add_column("what", overflow="fold", ratio=1)
+        table.add_column("offered", overflow="fold")
+        table.add_column("status", no_wrap=True)
+        for rid, record, status in waiting:
+            offered = ", ".join(span_words(interval(s), tz, now) for s in record["proposed"])
+            table.add_row(
+                Text(f"#{rid}"),
+                Text(safe(record["person"])),
+                Text(safe(record["title"])),
+                Text(offered),
+                Text(status, style=STATUS_STYLE.get(status, "")),
+            )
+        console.print(table)
