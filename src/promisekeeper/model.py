@@ -55,6 +55,22 @@ def text_problem(text: str, what: str = "title") -> str | None:
     return None
 
 
+_REQUIRED_TEXT = ("uuid", "title", "person", "direction", "due", "created")
+
+
+def record_problem(data: Any) -> str | None:
+    """A cheap structural check of a stored promise (no date parsing): enough to know the file
+    is ours before rewriting it. `Promise.from_dict` does the full check when a record is used."""
+    if not isinstance(data, dict):
+        return "record is not an object"
+    for key in _REQUIRED_TEXT:
+        if key not in data:
+            return f"missing field {key!r}"
+        if not isinstance(data[key], str):
+            return f"{key} is not text"
+    return None
+
+
 @dataclass(frozen=True)
 class Promise:
     """A commitment with a person and a deadline.

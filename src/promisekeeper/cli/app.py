@@ -21,6 +21,18 @@ USAGE_EXIT = 2
 class PkGroup(TyperGroup):
     """Runs Click non-standalone so that *we* print errors: one line, no panel, no traceback."""
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and command.help and "\b" not in command.help:
+            command.help = keep_examples_verbatim(command.help)
+        return command
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The everyday ledger commands first, then the rest in the order they were added."""
+        names = super().list_commands(ctx)
+        first = [n for n in CORE_ORDER if n in names]
+        return first + [n for n in names if n not in first]
+
     def main(  # type: ignore[override]
         self,
         args: Any = None,
@@ -46,6 +58,28 @@ class PkGroup(TyperGroup):
                 message += f" (see `{ctx.command_path} --help`)"
             fail(message, code)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+CORE_ORDER = (
+    "add",
+    "list",
+    "overdue",
+    "show",
+    "move",
+    "note",
+    "done",
+    "drop",
+    "reopen",
+    "edit",
+    "search",
+)
+
+
+def keep_examples_verbatim(text: str) -> str:
+    """Indented paragraphs of a docstring are examples: Click must not re-wrap them (`\\b`),
+    or a command line splits in the middle of a quoted argument on a narrow terminal."""
+    paragraphs = text.split("\n\n")
+    return "\n\n".join(f"\b\n{p}" if p.startswith("    ") else p for p in paragraphs)
 
 
 def default_to_list(args: list[str]) -> list[str]:
