@@ -29,7 +29,6 @@ from .store import (
     TABLES,
     Store,
     _acquire,
-    _remove_orphan_temps,
     atomic_write,
     empty_data,
     load_file,
@@ -114,7 +113,7 @@ def examine(path: Path) -> Report:
     if data is not None:
         _examine_records(data, report)
     generation = _generation(data)
-    _examine_index(target, generation, report)
+    _examine_index(path, target, generation, report)
     _examine_temps(target, report)
     _examine_lock(target, report)
     _examine_journal(target, generation, report)
@@ -161,7 +160,11 @@ def _examine_file(target: Path, report: Report) -> dict[str, Any] | None:
     try:
         validate(_plain(data), target)
     except StoreCorrupt as exc:
-        report.add("problem", "schema", str(exc).split(" (", 1)[-1].split("); ", 1)[0])
+        message = str(exc).removeprefix(f"{target} ")
+        opening = "is not a valid promisekeeper store ("
+        if message.startswith(opening):
+            message = message[len(opening) :].split("); it was left untouched", 1)[0]
+        report.add("problem", "schema", message.split(" — ", 1)[0])
         return None
     report.add("ok", "schema", f"schema {data[META]['1']['schema']} (this pk: {SCHEMA_VERSION})")
     return data
@@ -217,20 +220,40 @@ def _examine_records(data: dict[str, Any], report: Report) -> None:
         )
 
 
-def _examine_index(target: Path, generation: int | None, report: Report) -> None:
+def _examine_index(path: Path, target: Path, generation: int | None, report: Report) -> None:
+    try:
+        from . import prompt_index
+    except ImportError:  # a pk without the prompt fast path
+        prompt_index = None  # type: ignore[assignment]
+    if prompt_index is not None:
+        index = prompt_index.index_path(path)
+        if index.is_file():
+            header = prompt_index.header_fields(index)
+            stale = None
+            if header is None:
+                stale = "not readable as an index"
+            else:
+                with contextlib.suppress(OSError):
+                    info = os.stat(target)
+                    if header[0] != (info.st_mtime_ns, info.st_size):
+                        stale = "older than the store"
+            _index_finding(index, stale, report)
+            return
     for suffix in INDEX_SUFFIXES:
         index = sidecar(target, suffix)
-        if not index.is_file():
-            continue
-        stale = _index_stale(index, target, generation)
-        if stale:
-            report.add(
-                "warn", "index", f"{index.name} is stale ({stale}); the next write rebuilds it"
-            )
-        else:
-            report.add("ok", "index", f"{index.name} is fresh")
-        return
+        if index.is_file():
+            _index_finding(index, _index_stale(index, target, generation), report)
+            return
     report.add("ok", "index", "no prompt index (nothing to check)")
+
+
+def _index_finding(index: Path, stale: str | None, report: Report) -> None:
+    if stale:
+        report.add(
+            "warn", "index", f"{index.name} is stale ({stale}); the next pk command rebuilds it"
+        )
+    else:
+        report.add("ok", "index", f"{index.name} is fresh")
 
 
 def _index_stale(index: Path, target: Path, generation: int | None) -> str | None:
@@ -353,11 +376,12 @@ class Repair:
 _RECORD_START = re.compile(r'"(\d+)"\s*:\s*\{')
 
 
-def _salvage(text: str) -> dict[str, Any]:
+def _salvage(text: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Whole records from a file that is not JSON (truncated, a stray byte): scan for `"id": {`
-    and keep each object that parses and looks like a promise or a request."""
+    and keep each object that parses and looks like a promise, a request or the _meta record."""
     decoder = json.JSONDecoder()
     found: dict[str, Any] = {name: {} for name in TABLES}
+    meta = None
     position = 0
     while match := _RECORD_START.search(text, position):
         start = match.end() - 1
@@ -367,6 +391,8 @@ def _salvage(text: str) -> dict[str, Any]:
             position = match.end()
             continue
         key = match.group(1)
+        if meta is None and "schema" in record:
+            meta = record
         table = (
             PROMISES if "direction" in record else REQUESTS if "need_minutes" in record else None
         )
@@ -375,7 +401,7 @@ def _salvage(text: str) -> dict[str, Any]:
             position = end
         else:
             position = match.end()
-    return found
+    return found, meta
 
 
 def _stamp(now: datetime) -> str:
@@ -390,11 +416,32 @@ def _free_name(base: Path) -> Path:
     return candidate
 
 
-def _counters_from(path: Path) -> dict[str, int]:
-    with contextlib.suppress(Exception):
-        counters = load_file(path)[META]["1"].get("next_id") or {}
-        return {k: int(v) for k, v in counters.items() if isinstance(v, int)}
-    return {}
+def _floor(target: Path) -> tuple[dict[str, int], int]:
+    """The id counters and generation that a repaired or restored store must not go below: ids
+    are never handed out twice, so every id the backup, the store or the journal has seen counts.
+    """
+    counters: dict[str, int] = {}
+    generation = 0
+
+    def see(table: str, next_id: Any) -> None:
+        if isinstance(next_id, int):
+            counters[table] = max(counters.get(table, 1), next_id)
+
+    for path in (sidecar(target, ".bak"), target):
+        with contextlib.suppress(Exception):
+            data = load_file(path)
+            meta = data[META]["1"]
+            generation = max(generation, int(meta.get("generation", 0)))
+            for table, value in (meta.get("next_id") or {}).items():
+                see(table, value)
+            for table in TABLES:
+                see(table, max((int(k) + 1 for k in data.get(table, {})), default=1))
+    with contextlib.suppress(ValueError):
+        for entry in journal.load(target):
+            generation = max(generation, entry.generation)
+            for change in entry.changes:
+                see(change["table"], change["id"] + 1)
+    return counters, generation
 
 
 def repair(path: Path, now: datetime, lock_timeout: float = 5.0) -> Repair | None:
@@ -407,10 +454,12 @@ def repair(path: Path, now: datetime, lock_timeout: float = 5.0) -> Repair | Non
     target = store.target
     temps_removed = 0
     with store._lock(target):
-        temps_removed = len(orphan_temps(target))
-        _remove_orphan_temps(target)
-        journal_file = journal.journal_path(target)
-        _remove_orphan_temps(journal_file)
+        # Safe under the lock: no writer is using them.
+        temps = orphan_temps(target)
+        for temp in temps:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        temps_removed = len(temps)
         report = Report(target)
         parsed = _examine_file(target, report)
         if parsed is not None:
@@ -437,7 +486,7 @@ def repair(path: Path, now: datetime, lock_timeout: float = 5.0) -> Repair | Non
                     f"of repairing it"
                 )
         else:
-            meta, source = None, _salvage(text)
+            source, meta = _salvage(text)
         fixed = _rebuild(source, meta, target)
         backup = _free_name(target.with_name(f"{target.name}.broken-{_stamp(now)}"))
         atomic_write(backup, raw, mode=0o600)
@@ -461,7 +510,7 @@ def _rebuild(source: dict[str, Any], meta: Any, target: Path) -> _Rebuilt:
     new_meta = data[META]["1"]
     if isinstance(meta, dict) and isinstance(meta.get("generation"), int):
         new_meta["generation"] = meta["generation"]
-    counters = _counters_from(sidecar(target, ".bak"))
+    counters, _ = _floor(target)
     if isinstance(meta, dict) and isinstance(meta.get("next_id"), dict):
         for table, value in meta["next_id"].items():
             if isinstance(value, int):
@@ -520,11 +569,17 @@ def restore(path: Path, now: datetime, lock_timeout: float = 5.0) -> Restore:
     if not backup.exists():
         raise Conflict(f"no backup to restore: {backup} does not exist")
     try:
-        payload = backup.read_bytes()
         data = load_file(backup)
     except StoreCorrupt as exc:
         raise Conflict(f"the backup is not usable either: {exc}") from exc
     with store._lock(target):
+        # The backup's counters are behind the ids handed out since, and its generation would
+        # make the journal's older entries look current: both move forward.
+        counters, generation = _floor(target)
+        meta = data[META]["1"]
+        meta["next_id"] = {**meta.get("next_id", {}), **counters}
+        meta["generation"] = generation + 1
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         previous = None
         if target.exists():
             previous = _free_name(target.with_name(f"{target.name}.before-restore-{_stamp(now)}"))
