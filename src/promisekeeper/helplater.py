@@ -253,7 +253,6 @@ def _problems(
     rid: int,
     slot: Interval,
     *,
-    now: datetime,
     buffer: timedelta,
     work: WorkTime | None,
     tz: tzinfo,
@@ -328,7 +327,7 @@ def book(
             f"{span_words(slot, tz, now)} has passed; book another time, e.g. "
             f'pk book {rid} "tomorrow 10am"'
         )
-    clashes, outside = _problems(tx, rid, slot, now=now, buffer=work.buffer, work=work, tz=tz)
+    clashes, outside = _problems(tx, rid, slot, buffer=work.buffer, work=work, tz=tz)
     _refuse_unless_forced(
         tx,
         slot,
@@ -440,7 +439,7 @@ def on_move(tx: Transaction, promise: Promise, now: datetime) -> None:
     slot = Interval(promise.due - need, promise.due)
     buffer = timedelta(minutes=int(record.get("buffer_minutes") or 0))
     tz = _zone(record.get("tz"))
-    clashes, _ = _problems(tx, rid, slot, now=now, buffer=buffer, work=None, tz=tz)
+    clashes, _ = _problems(tx, rid, slot, buffer=buffer, work=None, tz=tz)
     _refuse_unless_forced(
         tx,
         slot,

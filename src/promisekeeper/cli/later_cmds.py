@@ -182,7 +182,7 @@ def book_cmd(
         f"(promise #{promise.id}, due {format_local(promise.due, st.tz, now=st.now)})",
     )
     if record.get("forced") and force:
-        hint(st, f"Forced: {clash_text or 'outside your working hours'}.")
+        hint(st, f"Booked anyway, recorded as forced: {clash_text or 'outside working hours'}.")
     hint(
         st,
         f'Tell {safe(record["person"])}: "Thank you, {safe(record["person"])} — '
