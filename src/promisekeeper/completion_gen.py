@@ -1,0 +1,56 @@
+"""Generate the shell completion scripts in `completions/` from the current CLI.
+
+    python -m promisekeeper.completion_gen            # rewrite completions/pk.bash, _pk, pk.fish
+    python -m promisekeeper.completion_gen --check    # exit 1 if any file is out of date
+
+The scripts are Typer's: on each Tab they run `pk` with `_PK_COMPLETE` set, so commands, options
+and values from the store (`cli/complete.py`) always match the installed pk. A test fails when the
+files differ from what this module generates.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+PROG = "pk"
+COMPLETE_VAR = "_PK_COMPLETE"
+FILES = {"bash": "pk.bash", "zsh": "_pk", "fish": "pk.fish"}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def generate(shell: str) -> str:
+    """The completion script for `shell` (bash, zsh or fish)."""
+    if shell not in FILES:
+        raise ValueError(f"unknown shell {shell!r} (choose: {', '.join(FILES)})")
+    # Typer keeps the script templates private; this is the function its own
+    # `--show-completion` uses. pk turns that option off to keep `pk --help` short.
+    from typer._completion_shared import get_completion_script
+
+    from .cli import app  # noqa: F401 - registers Typer's completion classes (cli/shell_cmds.py)
+
+    return get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=shell) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    check = "--check" in args
+    stale = []
+    for shell, name in FILES.items():
+        path = ROOT / "completions" / name
+        text = generate(shell)
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(str(path))
+        if not check:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    verb = "out of date" if check else "written"
+    for path in stale:
+        print(f"{verb}: {path}", file=sys.stderr)
+    return 1 if check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

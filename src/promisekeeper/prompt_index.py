@@ -1,0 +1,223 @@
+"""The prompt index: a tiny sidecar (`promises.json.idx`) holding only what a shell prompt needs.
+
+A prompt runs on every Enter, so it must not parse the store (10,000 promises are megabytes of
+JSON). Every commit writes this file right after the store, under the same lock; `pk prompt`
+(`prompt.py`) and the shell-native snippets (`shell.py`) read nothing else. The format is plain
+lines of numbers so that bash and zsh can read it with `read` alone:
+
+    pk-prompt-index 1 <store mtime_ns> <store size> <nonce>
+    until <epoch>                         after this instant the zone table below runs out
+    offsets <t0> <off0> <t1> <off1> ...   UTC offset (seconds) in force from each instant on
+    mine <epoch> ...                      deadlines of my open promises, sorted
+    waiting <epoch> ...                   deadlines of open promises others owe me, sorted
+    slots <epoch> ...                     starts of booked help slots, sorted
+    end
+
+The store's stat stamp in the header lets `pk prompt` see with one `os.stat` that the index is
+older than the store (then it prints nothing); the shells compare mtimes with `-ot`. The offsets
+let a prompt find the end of the user's local day with arithmetic only, no time-zone database.
+Nothing but numbers is written, so no stored text can reach a prompt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .model import parse_iso
+
+if TYPE_CHECKING:
+    from .store import Store, Transaction
+
+FORMAT = "pk-prompt-index 1"
+SUFFIX = ".idx"
+# The zone table covers this window around the write; any pk command renews it well before it ends.
+WINDOW_BEFORE = timedelta(days=2)
+WINDOW_AFTER = timedelta(days=400)
+RENEW_BEFORE_END = timedelta(days=30)
+
+
+def index_path(store_path: Path | str) -> Path:
+    """Beside the store path as given (not its symlink target): shells find it without readlink."""
+    return Path(f"{os.fspath(store_path)}{SUFFIX}")
+
+
+@dataclass(frozen=True)
+class PromptIndex:
+    """What the prompt needs, as epoch seconds."""
+
+    stamp: tuple[int, int]
+    until: int
+    offsets: tuple[tuple[int, int], ...]
+    mine: tuple[int, ...] = ()
+    waiting: tuple[int, ...] = ()
+    slots: tuple[int, ...] = ()
+    nonce: str = field(default_factory=lambda: secrets.token_hex(4))
+
+    def dumps(self) -> str:
+        def line(key: str, values: Iterable[int]) -> str:
+            return " ".join([key, *(str(v) for v in values)])
+
+        return "\n".join(
+            [
+                f"{FORMAT} {self.stamp[0]} {self.stamp[1]} {self.nonce}",
+                line("until", [self.until]),
+                line("offsets", [n for pair in self.offsets for n in pair]),
+                line("mine", self.mine),
+                line("waiting", self.waiting),
+                line("slots", self.slots),
+                "end",
+                "",
+            ]
+        )
+
+
+def _epoch(dt: datetime) -> int:
+    return int(dt.timestamp())
+
+
+def offset_table(tz: tzinfo, start: datetime, end: datetime) -> tuple[tuple[int, int], ...]:
+    """The UTC offsets in force between `start` and `end`, as (from_epoch, offset_seconds).
+
+    Sampled daily, then each change is pinned to the second by bisection: zones change at most a
+    few times a year, and never twice within a day.
+    """
+
+    def offset(epoch: int) -> int:
+        # The offset of an instant, not of a wall time (those are ambiguous when clocks go back).
+        value = datetime.fromtimestamp(epoch, UTC).astimezone(tz).utcoffset()
+        return int(value.total_seconds()) if value is not None else 0
+
+    first = _epoch(start)
+    last = _epoch(end)
+    table = [(first, offset(first))]
+    day = 86400
+    t = first
+    while t < last:
+        nxt = min(t + day, last)
+        if offset(nxt) != table[-1][1]:
+            lo, hi = t, nxt  # offset(lo) is the old value, offset(hi) the new one
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if offset(mid) == table[-1][1]:
+                    lo = mid
+                else:
+                    hi = mid
+            table.append((hi, offset(hi)))
+        t = nxt
+    return tuple(table)
+
+
+def build(data: dict[str, Any], tz: tzinfo, now: datetime, stamp: tuple[int, int]) -> PromptIndex:
+    """The index for one state of the store (`data` as loaded), for a prompt shown around `now`."""
+    from .store import PROMISES, REQUESTS
+
+    mine: list[int] = []
+    waiting: list[int] = []
+    for record in data.get(PROMISES, {}).values():
+        if not isinstance(record, dict) or record.get("status", "open") != "open":
+            continue
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            due = _epoch(parse_iso(record["due"]))
+            (waiting if record.get("direction") == "from" else mine).append(due)
+    slots: list[int] = []
+    for record in data.get(REQUESTS, {}).values():
+        if not isinstance(record, dict) or record.get("status") != "booked":
+            continue
+        slot = record.get("slot")
+        with contextlib.suppress(ValueError, TypeError, AttributeError, KeyError):
+            slots.append(_epoch(parse_iso(slot["start"])))  # type: ignore[index]
+    start = now - WINDOW_BEFORE
+    end = now + WINDOW_AFTER
+    return PromptIndex(
+        stamp=stamp,
+        until=_epoch(end),
+        offsets=offset_table(tz, start, end),
+        mine=tuple(sorted(mine)),
+        waiting=tuple(sorted(waiting)),
+        slots=tuple(sorted(slots)),
+    )
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_mtime_ns, info.st_size
+
+
+def _settings_and_now() -> tuple[tzinfo, datetime]:
+    from .config import load_settings
+
+    settings = load_settings()
+    return settings.tz, settings.now()
+
+
+def write(store_path: Path, target: Path, data: dict[str, Any]) -> None:
+    """Write the index for `data`, just written to `target`. Call only under the store's lock.
+
+    Never raises: the store is already safely written, and a prompt treats a missing index as
+    "show nothing", so the worst outcome of a failure here is a quiet prompt until the next write.
+    """
+    from .errors import PkError
+    from .store import atomic_write
+
+    path = index_path(store_path)
+    try:
+        tz, now = _settings_and_now()
+        index = build(data, tz, now, _stamp(target))
+        atomic_write(path, index.dumps().encode("ascii"), mode=0o600)
+    except (PkError, OSError, ValueError, OverflowError):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def write_for(store: Store, tx: Transaction) -> None:
+    """The commit hook: `Store._commit` calls this right after writing the store."""
+    write(store.path, tx.path, tx.data)
+
+
+def header_fields(path: Path) -> tuple[tuple[int, int], int] | None:
+    """(stamp, until) from an index file, or None when it is missing or not an index."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            head = handle.readline().split()
+            until = handle.readline().split()
+        if " ".join(head[:2]) != FORMAT or len(head) != 5 or until[:1] != ["until"]:
+            return None
+        return (int(head[2]), int(head[3])), int(until[1])
+    except (OSError, ValueError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def refresh_if_stale(store: Store) -> None:
+    """Restore a missing or stale index from a read command ("the next pk command restores it").
+
+    The check costs one stat and one short read. A rewrite takes the store's lock only if it is
+    free right now: a writer holding it will write a fresh index anyway, and a reader must never
+    wait. Failures are ignored, as in `write`.
+    """
+    from dataclasses import replace
+
+    from .errors import PkError
+    from .store import load_file
+
+    target = store.target
+    try:
+        stamp = _stamp(target)
+    except OSError:
+        return  # no store yet: nothing to remind of
+    header = header_fields(index_path(store.path))
+    try:
+        if header is not None and header[0] == stamp:
+            _, now = _settings_and_now()
+            if header[1] - _epoch(now) > RENEW_BEFORE_END.total_seconds():
+                return
+        with replace(store, lock_timeout=0)._lock(target):
+            write(store.path, target, load_file(target))
+    except (PkError, OSError, ValueError):
+        return
