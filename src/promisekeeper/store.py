@@ -30,7 +30,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from . import journal
+from . import journal, prompt_index
 from .errors import NotFound, StoreBusy, StoreCorrupt, StoreError
 from .model import Promise
 
@@ -264,6 +264,7 @@ class Store:
         return Path(os.path.realpath(self.path))
 
     def read(self) -> View:
+        prompt_index.refresh_if_stale(self)  # "the next pk command restores it"; never blocks
         return View(self.target, load_file(self.target))
 
     @contextlib.contextmanager
@@ -289,6 +290,7 @@ class Store:
         _keep_backup(target)
         atomic_write(target, payload)
         journal.append(tx)  # the undo journal, same lock; never raises
+        prompt_index.write_for(self, tx)  # the shell prompt's sidecar; never raises
         for hook in self.after_commit:
             hook(tx)
 
