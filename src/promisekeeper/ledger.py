@@ -12,8 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from .config import Settings
 from .errors import BadInput, Conflict
 from .model import Direction, Promise, iso, text_problem
+from .series import continue_series
 from .store import Transaction
 
 
@@ -97,7 +99,7 @@ def note(tx: Transaction, pid: int, text: str, now: datetime) -> Promise:
     return noted
 
 
-def done(tx: Transaction, pid: int, now: datetime) -> Promise:
+def done(tx: Transaction, pid: int, now: datetime, settings: Settings | None = None) -> Promise:
     """Mark kept. Whether it was on time, and how late, is recorded in the event."""
     promise = _open(tx, pid, "complete")
     late = max(timedelta(0), now - promise.due)
@@ -105,18 +107,22 @@ def done(tx: Transaction, pid: int, now: datetime) -> Promise:
         "done", now, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
     )
     tx.put_promise(finished)
+    continue_series(tx, finished, now, settings)  # a repeating promise schedules its next
     from . import helplater  # lazy: helplater imports ledger
 
     helplater.on_done(tx, finished, now)  # a help-slot promise completes its request
     return finished
 
 
-def drop(tx: Transaction, pid: int, reason: str | None, now: datetime) -> Promise:
+def drop(
+    tx: Transaction, pid: int, reason: str | None, now: datetime, settings: Settings | None = None
+) -> Promise:
     """Release a promise by agreement; the reason is kept."""
     promise = _open(tx, pid, "drop")
     why = clean_text(reason, "reason") if reason else None
     dropped = replace(promise, status="dropped").with_event("dropped", now, reason=why)
     tx.put_promise(dropped)
+    continue_series(tx, dropped, now, settings)  # unless `drop --series` stopped it
     from . import helplater  # lazy: helplater imports ledger
 
     helplater.on_drop(tx, dropped, now)  # a help-slot promise frees its slot

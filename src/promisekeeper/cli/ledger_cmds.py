@@ -13,8 +13,11 @@ from ..dates import describe_due, format_local, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
 from ..render import dump_json, print_promises, promise_detail, promise_json, safe
+from ..series import new_series, successor
+from ..series import stop as stop_series
 from .app import app
 from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
+from .report_cmds import after_close, show_series
 
 ID_HELP = "The promise's id (shown in `pk list`)."
 
@@ -64,6 +67,12 @@ def add_cmd(
     team: str | None = typer.Option(None, "--team", help="Their team or department."),
     tag: list[str] = typer.Option([], "--tag", "-t", help="A tag; repeat for more."),
     past: bool = typer.Option(False, "--past", help="Allow a deadline already in the past."),
+    every: str | None = typer.Option(
+        None,
+        "--every",
+        metavar="RULE",
+        help="Repeat: week on fri, month on last workday, 2 weeks, RRULE...",
+    ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Log a promise: what, to whom (or from whom), by when.
@@ -74,11 +83,14 @@ def add_cmd(
 
         pk add "Updated floor plan" --from Sam --due tomorrow   # Sam owes you
 
+        pk add "Time cards to payroll" --to Payroll --due "fri 12:00" --every "week on fri"
+
     A title that starts with "-" goes after `--`: pk add --to Dana --due fri -- "-5% forecast"
     """
     st = state(ctx)
     person, direction = person_and_direction(to, from_)
     deadline = parse_deadline(due, st.now, st.settings, allow_past=past)
+    series = new_series(every, deadline, st.settings) if every is not None else None
     with st.store().write("add") as tx:
         promise = ledger.add(
             tx,
@@ -89,6 +101,7 @@ def add_cmd(
             now=st.now,
             team=team,
             tags=tag,
+            series=series,
         )
     echo_saved(ctx, "Promised" if direction == "to" else "Waiting on", promise, json_)
 
@@ -181,6 +194,7 @@ def show_cmd(
         return
     for block in promise_detail(promise, st.now, st.tz):
         st.out.print(block)
+    show_series(st, promise)
 
 
 @app.command("move")
@@ -261,11 +275,13 @@ def done_cmd(
     """
     st = state(ctx)
     with st.store().write("done") as tx:
-        finished = ledger.done(tx, check_id(pid), st.now)
+        finished = ledger.done(tx, check_id(pid), st.now, st.settings)
+        following = successor(tx.promises(), finished)
     if json_:
         dump_json(promise_json(finished, st.now))
     else:
         say(st, done_message(finished, st.now))
+    after_close(st, finished, following)
 
 
 @app.command("drop")
@@ -273,9 +289,14 @@ def drop_cmd(
     ctx: typer.Context,
     pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
     reason: str | None = typer.Option(None, "--reason", "-r", help="Why (kept in the history)."),
+    series_: bool = typer.Option(
+        False, "--series", help="Stop a repeating promise: no next occurrence is scheduled."
+    ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Release a promise by agreement (it stays in the history).
+
+    Dropping one occurrence of a repeating promise schedules the next; --series stops the series.
 
     Example:
 
@@ -283,11 +304,15 @@ def drop_cmd(
     """
     st = state(ctx)
     with st.store().write("drop") as tx:
-        dropped = ledger.drop(tx, check_id(pid), reason, st.now)
+        if series_:
+            stop_series(tx, check_id(pid), st.now)
+        dropped = ledger.drop(tx, check_id(pid), reason, st.now, st.settings)
+        following = successor(tx.promises(), dropped)
     if json_:
         dump_json(promise_json(dropped, st.now))
     else:
         say(st, f"Dropped #{dropped.id} {safe(dropped.title)!r}.")
+    after_close(st, dropped, following)
 
 
 @app.command("reopen")
