@@ -62,7 +62,7 @@ __pk_hdr=
 __pk_until=0
 __pk_offsets=() __pk_mine=() __pk_waiting=() __pk_slots=()
 __pk_seg=
-__pk_prefix=
+__pk_prefix=${__pk_prefix-}  # sourced again: still strip what we added
 
 __pk_numbers() {  # $1: space-separated plain numbers (no sign, no leading zero, < 13 digits)
   [[ $1 != *[!0-9\ ]* && " $1" != *" 0"* && $1 != *TOO_LONG* ]]
@@ -250,7 +250,7 @@ end
 __pk_stamp=${{PK_DB:-{default_db()}}}.standup-day
 __pk_seen=
 {day}
-read -r __pk_seen 2>/dev/null < "$__pk_stamp"
+[[ -r $__pk_stamp ]] && read -r __pk_seen < "$__pk_stamp"
 if [[ $__pk_seen != "$__pk_day" ]] && {pk} standup --format plain; then
   printf '%s\\n' "$__pk_day" 2>/dev/null > "$__pk_stamp"
 fi

@@ -51,5 +51,4 @@ def complete_people(ctx: typer.Context, incomplete: str) -> list[str]:
         )
     except Exception:  # see the module docstring
         return []
-    prefix = incomplete.casefold()
-    return sorted(n for n in names if n.casefold().startswith(prefix))
+    return sorted(n for n in names if n.startswith(incomplete))
