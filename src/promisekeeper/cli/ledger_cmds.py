@@ -17,6 +17,7 @@ from ..series import new_series, successor
 from ..series import stop as stop_series
 from .app import app
 from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
+from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
 from .report_cmds import after_close, show_series
 
 ID_HELP = "The promise's id (shown in `pk list`)."
@@ -61,8 +62,18 @@ def echo_saved(ctx: typer.Context, verb: str, promise: Promise, json_: bool) -> 
 def add_cmd(
     ctx: typer.Context,
     title: str = typer.Argument(..., help="What you promise, in a few words."),
-    to: str | None = typer.Option(None, "--to", help="The person you promise it to."),
-    from_: str | None = typer.Option(None, "--from", help="The person who promised it to you."),
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="The person you promise it to.",
+        autocompletion=complete_people,
+    ),
+    from_: str | None = typer.Option(
+        None,
+        "--from",
+        help="The person who promised it to you.",
+        autocompletion=complete_people,
+    ),
     due: str = typer.Option(..., "--due", "-d", help="When: tomorrow 3pm, fri, eod, in 2 days..."),
     team: str | None = typer.Option(None, "--team", help="Their team or department."),
     tag: list[str] = typer.Option([], "--tag", "-t", help="A tag; repeat for more."),
@@ -109,8 +120,18 @@ def add_cmd(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    to: str | None = typer.Option(None, "--to", help="Only what you promised this person."),
-    from_: str | None = typer.Option(None, "--from", help="Only what this person owes you."),
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="Only what you promised this person.",
+        autocompletion=complete_people,
+    ),
+    from_: str | None = typer.Option(
+        None,
+        "--from",
+        help="Only what this person owes you.",
+        autocompletion=complete_people,
+    ),
     team: str | None = typer.Option(None, "--team", help="Only this team."),
     tag: str | None = typer.Option(None, "--tag", "-t", help="Only promises with this tag."),
     overdue: bool = typer.Option(False, "--overdue", help="Only late promises."),
@@ -178,7 +199,7 @@ def overdue_cmd(
 @app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_any_ids),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Show one promise with its whole history.
@@ -200,7 +221,7 @@ def show_cmd(
 @app.command("move")
 def move_cmd(
     ctx: typer.Context,
-    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_open_ids),
     when: str = typer.Argument(..., metavar="WHEN", help="The new deadline: next tue, fri 3pm..."),
     reason: str = typer.Option(..., "--reason", "-r", help="Why it moves (kept in the history)."),
     past: bool = typer.Option(False, "--past", help="Allow a deadline already in the past."),
@@ -231,7 +252,7 @@ def move_cmd(
 @app.command("note")
 def note_cmd(
     ctx: typer.Context,
-    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_open_ids),
     text: str = typer.Argument(..., help="The note."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -264,7 +285,7 @@ def done_message(promise: Promise, now: datetime) -> str:
 @app.command("done")
 def done_cmd(
     ctx: typer.Context,
-    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_open_ids),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Mark a promise kept; whether it was on time is recorded.
@@ -287,7 +308,7 @@ def done_cmd(
 @app.command("drop")
 def drop_cmd(
     ctx: typer.Context,
-    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_open_ids),
     reason: str | None = typer.Option(None, "--reason", "-r", help="Why (kept in the history)."),
     series_: bool = typer.Option(
         False, "--series", help="Stop a repeating promise: no next occurrence is scheduled."
@@ -318,7 +339,7 @@ def drop_cmd(
 @app.command("reopen")
 def reopen_cmd(
     ctx: typer.Context,
-    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_closed_ids),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Reopen a done or dropped promise.
@@ -336,10 +357,20 @@ def reopen_cmd(
 @app.command("edit")
 def edit_cmd(
     ctx: typer.Context,
-    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP),
+    pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_open_ids),
     title: str | None = typer.Option(None, "--title", help="New title."),
-    to: str | None = typer.Option(None, "--to", help="Now promised to this person."),
-    from_: str | None = typer.Option(None, "--from", help="Now owed by this person."),
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="Now promised to this person.",
+        autocompletion=complete_people,
+    ),
+    from_: str | None = typer.Option(
+        None,
+        "--from",
+        help="Now owed by this person.",
+        autocompletion=complete_people,
+    ),
     team: str | None = typer.Option(None, "--team", help='New team ("" clears it).'),
     tag: list[str] | None = typer.Option(None, "--tag", "-t", help="Replace the tags; repeat."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
