@@ -411,6 +411,11 @@ def _keep_backup(target: Path) -> None:
     if not target.exists():
         return
     backup = sidecar(target, ".bak")
+    with contextlib.suppress(OSError):
+        if os.path.samefile(target, backup):
+            # Already the backup (the last write was killed before its replace). Renaming a link
+            # over another link to the same file does nothing, which would leave the staging file.
+            return
     staging = target.with_name(f"{temp_prefix(target)}bak-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         os.link(target, staging)
