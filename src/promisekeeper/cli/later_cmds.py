@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from .. import helplater, slots
-from ..dates import format_local, parse_deadline, parse_duration, parse_when
+from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
 from ..render import dump_json, promise_json, safe
 from ..render_slots import plan_json, print_plan, print_request, safe_lines
@@ -152,7 +152,8 @@ def book_cmd(
     st = state(ctx)
     check_request_id(rid)
     option = int(choice) if choice.strip().isdigit() else None
-    start = None if option is not None else parse_deadline(choice, st.now, st.settings)
+    # A past time is the domain's to refuse, with a booking hint rather than the --past one.
+    start = None if option is not None else parse_when(choice, st.now, st.settings)
     with st.store().write("book") as tx:
         booking = helplater.book(
             tx,
