@@ -372,7 +372,7 @@ def book(
     record.update(
         status="booked",
         slot=_span(slot),
-        forced=forced or bool(record.get("forced")),
+        forced=forced,  # the current slot's; earlier forced bookings stay in the history
         promise_id=promise.id,
     )
     tx.put(REQUESTS, rid, record)
