@@ -273,3 +273,24 @@ def test_fish_right_prompt_shows_pk_prompt_and_keeps_the_old_one(
         ["fish", "--no-config", "-c", script], capture_output=True, text=True, env=env, timeout=60
     )
     assert result.stdout == f"{prompt.render(str(ledger))} OLD"
+
+
+@pytest.mark.parametrize("shell", NATIVE)
+def test_cached_segment_tracks_a_moving_clock(shell: str, ledger: Path, snippet_file) -> None:
+    # One shell, the clock stepping forward as prompts happen: the segment is reused between
+    # changes, so each change (a slot nearing, a deadline passing, midnight) must show at once.
+    start = epoch("2026-11-23T09:54:00+01:00")
+    steps = [start + 17 * i for i in range(80)]  # 09:54 → 10:16, across the slot
+    steps += [epoch("2026-11-23T15:00:00+01:00") + d for d in (-1, 0, 1, 2)]
+    steps += [epoch("2026-11-24T00:00:00+01:00") + d for d in (-1, 0, 1)]
+    source = snippet_file(shell)
+    loop_body = 'PK_NOW_EPOCH=$t; __pk_segment; printf "<%s>\\n" "$__pk_seg"'
+    out = run_shell(
+        shell, f"source {source}\nfor t in {' '.join(map(str, steps))}; do {loop_body}; done"
+    )
+    expected = []
+    for t in steps:
+        os.environ["PK_NOW"] = datetime.fromtimestamp(t).astimezone().isoformat()
+        expected.append(f"<{prompt.render(str(ledger))}>")
+    assert out.splitlines() == expected
+    assert len(set(expected)) >= 8

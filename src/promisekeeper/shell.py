@@ -62,6 +62,7 @@ __pk_hdr=
 __pk_until=0
 __pk_offsets=() __pk_mine=() __pk_waiting=() __pk_slots=()
 __pk_seg=
+__pk_from=0 __pk_valid=0 __pk_cached_seg= __pk_cached_late=0
 __pk_prefix=${__pk_prefix-}  # sourced again: still strip what we added
 
 __pk_numbers() {  # $1: space-separated plain numbers (no sign, no leading zero, < 13 digits)
@@ -114,9 +115,14 @@ __pk_segment() {  # sets __pk_seg (plain text) and __pk_late
   [[ -f $db && -f $idx && ! $idx -ot $db ]] || return 0
   IFS= read -r hdr 2>/dev/null < "$idx" || return 0
   if [[ $hdr != "$__pk_hdr" || -z $hdr ]]; then
+    __pk_valid=0
     __pk_load "$idx" 2>/dev/null || { __pk_hdr=; return 0; }
   fi
   [[ $now == [1-9]* && $now != *[!0-9]* ]] || return 0
+  if ((__pk_from <= now && now < __pk_valid)); then  # nothing can have changed since
+    __pk_seg=$__pk_cached_seg __pk_late=$__pk_cached_late
+    return 0
+  fi
   ((__pk_offsets[FIRST] <= now && now < __pk_until)) || return 0
   __pk_offset_at "$now"; off=$__pk_off
   midnight=$((((now + off) / 86400 + 1) * 86400))
@@ -142,6 +148,24 @@ __pk_segment() {  # sets __pk_seg (plain text) and __pk_late
   fi
   [[ -n $parts ]] && __pk_seg="[pk $parts]"
   __pk_late=$((late + waiting))
+  local valid=$eod t
+  ((__pk_until < valid)) && valid=$__pk_until
+  if ((late < ${#__pk_mine[@]})); then  # the next deadline to pass
+    t=$((__pk_mine[late + FIRST] + 1)); ((t < valid)) && valid=$t
+  fi
+  if ((waiting < ${#__pk_waiting[@]})); then
+    t=$((__pk_waiting[waiting + FIRST] + 1)); ((t < valid)) && valid=$t
+  fi
+  if ((first < ${#__pk_slots[@]})); then  # the next slot starts, or the minutes to it change
+    t=$((__pk_slots[first + FIRST] + 1)); ((t < valid)) && valid=$t
+    if ((soon)); then
+      t=$((__pk_slots[first + FIRST] - 60 * (next - 1))); ((t < valid)) && valid=$t
+    fi
+  fi
+  if ((first + soon < ${#__pk_slots[@]})); then  # the next slot comes into the soon window
+    t=$((__pk_slots[first + soon + FIRST] - SOON + 1)); ((t < valid)) && valid=$t
+  fi
+  __pk_from=$now __pk_valid=$valid __pk_cached_seg=$__pk_seg __pk_cached_late=$__pk_late
   return 0
 }
 """
