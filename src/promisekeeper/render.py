@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -120,7 +121,13 @@ def promise_json(p: Promise, now: datetime) -> dict[str, Any]:
 def dump_json(value: Any, out: IO[str] | None = None) -> None:
     """JSON for scripts: stdout only, UTF-8, one trailing newline."""
     stream = out or sys.stdout
-    stream.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    # JSON escapes C0 controls itself; C1 controls and bidi overrides would still reach a terminal
+    # running `pk list --json`, so they get \u escapes too (the same string for any JSON parser).
+    stream.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI)) + "]")
 
 
 def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:

@@ -54,6 +54,8 @@ class PkGroup(TyperGroup):
             message = exc.format_message()  # type: ignore[attr-defined]
             code = getattr(exc, "exit_code", USAGE_EXIT)
             ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoSuchOption" and "-" in message:
+                message += ' (a title or id that starts with "-" goes after "--")'
             if ctx is not None and code == USAGE_EXIT:
                 message += f" (see `{ctx.command_path} --help`)"
             fail(message, code)
