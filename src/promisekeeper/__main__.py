@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("\npk: interrupted\n")
         sys.exit(130)
     except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):
+            _quiet_broken_pipe()  # Click and Rich make a closed pipe exit 1: not an error
         # Flush here so a closed pipe is noticed while we can still handle it.
         try:
             sys.stdout.flush()
