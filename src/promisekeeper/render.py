@@ -12,11 +12,14 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import IO, Any
 
+from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -78,28 +81,84 @@ def due_text(p: Promise, now: datetime, tz: tzinfo) -> str:
     return f"{when} — {relative(p.due, now)}"
 
 
-def promise_table(promises: Sequence[Promise], now: datetime, tz: tzinfo, title: str) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
-    # The deadline and the person must stay readable on one line; the title folds instead.
-    table.add_column("id", justify="right", style="bold", no_wrap=True)
-    table.add_column("what", overflow="fold", ratio=1)
-    table.add_column("who", no_wrap=True)
-    table.add_column("team", overflow="fold")
-    table.add_column("due", no_wrap=True)
+class PromiseTable:
+    """A Rich renderable laid out in one pass: a title, a header, then one line per promise
+    (the title column folds onto extra lines when the terminal is narrow).
+
+    Rich's generic `Table` measures and wraps every cell, which costs about as much per row as
+    the rest of `pk list` together on a store with a few hundred open promises; a promise list
+    has a fixed shape, so it is laid out here directly.
+    """
+
+    HEADERS = ("id", "what", "who", "team", "due")
+    FLEXIBLE = 1  # the "what" column takes the room that is left
+    GAP = "  "
+
+    def __init__(self, title: str, rows: list[tuple[list[str], str]]) -> None:
+        self.title = title
+        self.rows = rows  # (cells, style)
+
+    def __rich_console__(self, console: Console, options: Any) -> Iterator[Segment]:
+        widths = [cell_len(h) for h in self.HEADERS]
+        for cells, _ in self.rows:
+            widths = [max(w, cell_len(c)) for w, c in zip(widths, cells, strict=True)]
+        fixed = sum(w for i, w in enumerate(widths) if i != self.FLEXIBLE)
+        room = options.max_width - fixed - len(self.GAP) * (len(widths) - 1)
+        widths[self.FLEXIBLE] = max(12, min(widths[self.FLEXIBLE], room))
+        yield Segment(self.title, Style(bold=True))
+        yield Segment.line()
+        yield from self._line(list(self.HEADERS), widths, Style(bold=True, underline=True))
+        for cells, style in self.rows:
+            yield from self._line(cells, widths, Style.parse(style) if style else None)
+
+    def _line(self, cells: list[str], widths: list[int], style: Style | None) -> Iterator[Segment]:
+        flexible = wrap_cells(cells[self.FLEXIBLE], widths[self.FLEXIBLE])
+        for n, part in enumerate(flexible):
+            shown = cells if n == 0 else [""] * len(cells)
+            texts = [part if i == self.FLEXIBLE else shown[i] for i in range(len(cells))]
+            padded = [
+                set_cell_size(t, w).rstrip()
+                if i == len(texts) - 1
+                else (" " * (w - cell_len(t)) + t if i == 0 else set_cell_size(t, w))
+                for i, (t, w) in enumerate(zip(texts, widths, strict=True))
+            ]
+            yield Segment(self.GAP.join(padded).rstrip(), style)
+            yield Segment.line()
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """Word-wrap to a width in terminal cells (wide characters count double); a word longer
+    than the width is cut."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while cell_len(word) > width:
+            head, *rest = chop_cells(word, width)
+            lines.append(head)
+            word = "".join(rest)
+        line = word
+    lines.append(line)
+    return lines
+
+
+def promise_table(promises: Sequence[Promise], now: datetime, tz: tzinfo, title: str) -> Any:
+    rows = []
     for p in promises:
-        style = due_style(p, now, tz)
-        what = Text(safe(p.title))
+        what = safe(p.title)
         if p.tags:
-            what.append("  " + " ".join(f"#{safe(t)}" for t in p.tags), style="dim")
-        table.add_row(
-            Text(str(p.id)),
-            what,
-            Text(who(p)),
-            Text(safe(p.team or "")),
-            Text(due_text(p, now, tz), style=style),
-            style="dim" if not p.is_open else None,
-        )
-    return table
+            what += "  " + " ".join(f"#{safe(t)}" for t in p.tags)
+        style = due_style(p, now, tz)
+        if not p.is_open:
+            style = f"dim {style}".strip()
+        cells = [str(p.id), what, who(p), safe(p.team or ""), due_text(p, now, tz)]
+        rows.append((cells, style))
+    return PromiseTable(title, rows)
 
 
 def promise_line(p: Promise, now: datetime, tz: tzinfo) -> str:
@@ -233,8 +292,8 @@ def print_promises(
         console.print(Text(empty))
         return
     if fmt == "plain":
-        for p in promises:
-            console.print(Text(promise_line(p, now, tz)), soft_wrap=True)
+        lines = "\n".join(promise_line(p, now, tz) for p in promises)
+        console.print(Text(lines), soft_wrap=True)
         return
     console.print(promise_table(promises, now, tz, title))
 
