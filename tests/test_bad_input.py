@@ -56,7 +56,7 @@ BAD_INPUT = [
     ("negative id as option", ["done", "-3"], 2, 'after "--"'),
     ("zero id", ["show", "0"], 2, "not a promise id: 0"),
     ("huge id", ["show", "99999999999999999999"], 2, "not a promise id"),
-    ("id not a number", ["show", "one"], 2, "valid integer"),
+    ("id not a number", ["show", "one"], 2, "Invalid value for 'ID'"),
     ("unknown id", ["done", "7"], 3, "no promise #7"),
     ("unknown id to undo-able move", ["move", "8", "fri", "--reason", "r"], 3, "no promise #8"),
     ("title starting with -", ["add", "-5% forecast", "--to", "Dana", "--due", "fri"], 2, '"--"'),
