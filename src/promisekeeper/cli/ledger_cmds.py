@@ -61,22 +61,28 @@ def echo_saved(ctx: typer.Context, verb: str, promise: Promise, json_: bool) -> 
 @app.command("add")
 def add_cmd(
     ctx: typer.Context,
-    title: str = typer.Argument(..., help="What you promise, in a few words."),
+    title: str = typer.Argument(..., metavar="TITLE", help="What you promise, in a few words."),
     to: str | None = typer.Option(
         None,
         "--to",
+        metavar="PERSON",
         help="The person you promise it to.",
         autocompletion=complete_people,
     ),
     from_: str | None = typer.Option(
         None,
         "--from",
+        metavar="PERSON",
         help="The person who promised it to you.",
         autocompletion=complete_people,
     ),
-    due: str = typer.Option(..., "--due", "-d", help="When: tomorrow 3pm, fri, eod, in 2 days..."),
-    team: str | None = typer.Option(None, "--team", help="Their team or department."),
-    tag: list[str] = typer.Option([], "--tag", "-t", help="A tag; repeat for more."),
+    due: str = typer.Option(
+        ..., "--due", "-d", metavar="WHEN", help="When: tomorrow 3pm, fri, eod, in 2 days..."
+    ),
+    team: str | None = typer.Option(
+        None, "--team", metavar="TEAM", help="Their team or department."
+    ),
+    tag: list[str] = typer.Option([], "--tag", "-t", metavar="TAG", help="A tag; repeat for more."),
     past: bool = typer.Option(False, "--past", help="Allow a deadline already in the past."),
     every: str | None = typer.Option(
         None,
@@ -123,20 +129,27 @@ def list_cmd(
     to: str | None = typer.Option(
         None,
         "--to",
+        metavar="PERSON",
         help="Only what you promised this person.",
         autocompletion=complete_people,
     ),
     from_: str | None = typer.Option(
         None,
         "--from",
+        metavar="PERSON",
         help="Only what this person owes you.",
         autocompletion=complete_people,
     ),
-    team: str | None = typer.Option(None, "--team", help="Only this team."),
-    tag: str | None = typer.Option(None, "--tag", "-t", help="Only promises with this tag."),
+    team: str | None = typer.Option(None, "--team", metavar="TEAM", help="Only this team."),
+    tag: str | None = typer.Option(
+        None, "--tag", "-t", metavar="TAG", help="Only promises with this tag."
+    ),
     overdue: bool = typer.Option(False, "--overdue", help="Only late promises."),
     due_before: str | None = typer.Option(
-        None, "--due-before", help="Only promises due before WHEN (e.g. fri, 2026-12-01)."
+        None,
+        "--due-before",
+        metavar="WHEN",
+        help="Only promises due before WHEN (e.g. fri, 2026-12-01).",
     ),
     all_: bool = typer.Option(False, "--all", "-a", help="Include done and dropped promises."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -161,7 +174,8 @@ def list_cmd(
         due_before=parse_when(due_before, st.now, st.settings) if due_before else None,
         include_closed=all_,
     )
-    shown = ledger.select(st.store().read().promises(), flt, st.now)
+    view = st.store().read()
+    shown = ledger.select(view.promises(None if all_ else "open"), flt, st.now)
     filtered = any(v not in (None, False) for v in (to, from_, team, tag, overdue, due_before))
     empty = (
         "Nothing matches those filters."
@@ -184,7 +198,7 @@ def overdue_cmd(
         pk overdue --plain
     """
     st = state(ctx)
-    late = ledger.overdue(st.store().read().promises(), st.now)
+    late = ledger.overdue(st.store().read().promises("open"), st.now)
     print_promises(
         st.out,
         late,
@@ -223,7 +237,9 @@ def move_cmd(
     ctx: typer.Context,
     pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_open_ids),
     when: str = typer.Argument(..., metavar="WHEN", help="The new deadline: next tue, fri 3pm..."),
-    reason: str = typer.Option(..., "--reason", "-r", help="Why it moves (kept in the history)."),
+    reason: str = typer.Option(
+        ..., "--reason", "-r", metavar="WHY", help="Why it moves (kept in the history)."
+    ),
     past: bool = typer.Option(False, "--past", help="Allow a deadline already in the past."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -253,7 +269,7 @@ def move_cmd(
 def note_cmd(
     ctx: typer.Context,
     pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_open_ids),
-    text: str = typer.Argument(..., help="The note."),
+    text: str = typer.Argument(..., metavar="TEXT", help="The note."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Add a note to a promise's history.
@@ -309,7 +325,9 @@ def done_cmd(
 def drop_cmd(
     ctx: typer.Context,
     pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_open_ids),
-    reason: str | None = typer.Option(None, "--reason", "-r", help="Why (kept in the history)."),
+    reason: str | None = typer.Option(
+        None, "--reason", "-r", metavar="WHY", help="Why (kept in the history)."
+    ),
     series_: bool = typer.Option(
         False, "--series", help="Stop a repeating promise: no next occurrence is scheduled."
     ),
@@ -358,21 +376,27 @@ def reopen_cmd(
 def edit_cmd(
     ctx: typer.Context,
     pid: int = typer.Argument(..., metavar="ID", help=ID_HELP, autocompletion=complete_open_ids),
-    title: str | None = typer.Option(None, "--title", help="New title."),
+    title: str | None = typer.Option(None, "--title", metavar="TITLE", help="New title."),
     to: str | None = typer.Option(
         None,
         "--to",
+        metavar="PERSON",
         help="Now promised to this person.",
         autocompletion=complete_people,
     ),
     from_: str | None = typer.Option(
         None,
         "--from",
+        metavar="PERSON",
         help="Now owed by this person.",
         autocompletion=complete_people,
     ),
-    team: str | None = typer.Option(None, "--team", help='New team ("" clears it).'),
-    tag: list[str] | None = typer.Option(None, "--tag", "-t", help="Replace the tags; repeat."),
+    team: str | None = typer.Option(
+        None, "--team", metavar="TEAM", help='New team ("" clears it).'
+    ),
+    tag: list[str] | None = typer.Option(
+        None, "--tag", "-t", metavar="TAG", help="Replace the tags; repeat."
+    ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Change a promise's title, person, team or tags (the deadline moves with `pk move`).
@@ -402,7 +426,7 @@ def edit_cmd(
 @app.command("search")
 def search_cmd(
     ctx: typer.Context,
-    query: str = typer.Argument(..., help="Words to find; all must match."),
+    query: str = typer.Argument(..., metavar="WORDS", help="Words to find; all must match."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
     plain: bool = typer.Option(False, "--plain", help=PLAIN_HELP),
 ) -> None:
