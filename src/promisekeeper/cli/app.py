@@ -54,7 +54,9 @@ class PkGroup(TyperGroup):
             message = exc.format_message()  # type: ignore[attr-defined]
             code = getattr(exc, "exit_code", USAGE_EXIT)
             ctx = getattr(exc, "ctx", None)
-            if type(exc).__name__ == "NoSuchOption" and "-" in message:
+            option = str(getattr(exc, "option_name", ""))
+            if type(exc).__name__ == "NoSuchOption" and not option.startswith("--"):
+                # `-5% forecast` or `-3`: a value mistaken for an option, not a typo of one.
                 message += ' (a title or id that starts with "-" goes after "--")'
             if ctx is not None and code == USAGE_EXIT:
                 message += f" (see `{ctx.command_path} --help`)"
