@@ -123,7 +123,7 @@ def build(data: dict[str, Any], tz: tzinfo, now: datetime, stamp: tuple[int, int
     for record in data.get(PROMISES, {}).values():
         if not isinstance(record, dict) or record.get("status", "open") != "open":
             continue
-        with contextlib.suppress(ValueError, TypeError, AttributeError):
+        with contextlib.suppress(ValueError, TypeError, AttributeError, KeyError):
             due = _epoch(parse_iso(record["due"]))
             (waiting if record.get("direction") == "from" else mine).append(due)
     slots: list[int] = []
@@ -163,7 +163,6 @@ def write(store_path: Path, target: Path, data: dict[str, Any]) -> None:
     Never raises: the store is already safely written, and a prompt treats a missing index as
     "show nothing", so the worst outcome of a failure here is a quiet prompt until the next write.
     """
-    from .errors import PkError
     from .store import atomic_write
 
     path = index_path(store_path)
@@ -171,7 +170,7 @@ def write(store_path: Path, target: Path, data: dict[str, Any]) -> None:
         tz, now = _settings_and_now()
         index = build(data, tz, now, _stamp(target))
         atomic_write(path, index.dumps().encode("ascii"), mode=0o600)
-    except (PkError, OSError, ValueError, OverflowError):
+    except Exception:
         with contextlib.suppress(OSError):
             os.unlink(path)
 
@@ -203,7 +202,6 @@ def refresh_if_stale(store: Store) -> None:
     """
     from dataclasses import replace
 
-    from .errors import PkError
     from .store import load_file
 
     target = store.target
@@ -219,5 +217,5 @@ def refresh_if_stale(store: Store) -> None:
                 return
         with replace(store, lock_timeout=0)._lock(target):
             write(store.path, target, load_file(target))
-    except (PkError, OSError, ValueError):
+    except Exception:
         return
