@@ -15,7 +15,6 @@ from typing import Any
 from .config import Settings
 from .errors import BadInput, Conflict
 from .model import Direction, Promise, iso, text_problem
-from .series import continue_series
 from .store import Transaction
 
 
@@ -101,6 +100,8 @@ def note(tx: Transaction, pid: int, text: str, now: datetime) -> Promise:
 
 def done(tx: Transaction, pid: int, now: datetime, settings: Settings | None = None) -> Promise:
     """Mark kept. Whether it was on time, and how late, is recorded in the event."""
+    from .series import continue_series
+
     promise = _open(tx, pid, "complete")
     late = max(timedelta(0), now - promise.due)
     finished = replace(promise, status="done", done_at=now).with_event(
@@ -118,6 +119,8 @@ def drop(
     tx: Transaction, pid: int, reason: str | None, now: datetime, settings: Settings | None = None
 ) -> Promise:
     """Release a promise by agreement; the reason is kept."""
+    from .series import continue_series
+
     promise = _open(tx, pid, "drop")
     why = clean_text(reason, "reason") if reason else None
     dropped = replace(promise, status="dropped").with_event("dropped", now, reason=why)

@@ -8,11 +8,10 @@ from datetime import timedelta
 import typer
 from rich.text import Text
 
-from .. import helplater, slots
+from .. import slots
 from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
 from ..render import dump_json, promise_json, safe
-from ..render_slots import plan_json, print_plan, print_request, safe_lines
 from .app import app
 from .common import JSON_HELP, State, state
 
@@ -82,6 +81,9 @@ def later_cmd(
 
         pk later "Budget questions" --for Lee --message-only | wl-copy
     """
+    from .. import helplater
+    from ..render_slots import print_request, safe_lines
+
     st = state(ctx)
     if json_ and message_only:
         raise BadInput("choose one of --json and --message-only")
@@ -149,6 +151,8 @@ def book_cmd(
 
         pk book 12 "thu 4pm" --force
     """
+    from .. import helplater
+
     st = state(ctx)
     check_request_id(rid)
     option = int(choice) if choice.strip().isdigit() else None
@@ -209,6 +213,9 @@ def slots_cmd(
 
         pk slots --free --week
     """
+    from .. import helplater
+    from ..render_slots import plan_json, print_plan
+
     st = state(ctx)
     today = st.now.astimezone(st.tz).date()
     last = today + timedelta(days=6 if week else 6 - today.weekday())
@@ -238,6 +245,8 @@ def cancel_slot_cmd(
 
         pk cancel-slot 12 --reason "Dana solved it"
     """
+    from .. import helplater
+
     st = state(ctx)
     with st.store().write("cancel-slot") as tx:
         record = helplater.cancel(tx, check_request_id(rid), reason, st.now)

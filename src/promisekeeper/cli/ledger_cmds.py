@@ -13,12 +13,9 @@ from ..dates import describe_due, format_local, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
 from ..render import dump_json, print_promises, promise_detail, promise_json, safe
-from ..series import new_series, successor
-from ..series import stop as stop_series
 from .app import app
 from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
-from .report_cmds import after_close, show_series
 
 ID_HELP = "The promise's id (shown in `pk list`)."
 
@@ -104,6 +101,8 @@ def add_cmd(
 
     A title that starts with "-" goes after `--`: pk add --to Dana --due fri -- "-5% forecast"
     """
+    from ..series import new_series
+
     st = state(ctx)
     person, direction = person_and_direction(to, from_)
     deadline = parse_deadline(due, st.now, st.settings, allow_past=past)
@@ -222,6 +221,8 @@ def show_cmd(
 
         pk show 3
     """
+    from .report_cmds import show_series
+
     st = state(ctx)
     promise = st.store().read().promise(check_id(pid))
     if json_:
@@ -310,6 +311,9 @@ def done_cmd(
 
         pk done 3
     """
+    from ..series import successor
+    from .report_cmds import after_close
+
     st = state(ctx)
     with st.store().write("done") as tx:
         finished = ledger.done(tx, check_id(pid), st.now, st.settings)
@@ -341,6 +345,10 @@ def drop_cmd(
 
         pk drop 4 --reason "Dana no longer needs it"
     """
+    from ..series import stop as stop_series
+    from ..series import successor
+    from .report_cmds import after_close
+
     st = state(ctx)
     with st.store().write("drop") as tx:
         if series_:

@@ -9,12 +9,10 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
-from .. import exporting, report, thanks
 from ..dates import describe_due, format_local, parse_since
 from ..errors import BadInput, StoreError
 from ..model import Promise
 from ..render import dump_json, print_promises, promise_json, safe
-from ..render_report import STANDUP_FORMATS, print_standup, print_stats
 from ..store import REQUESTS, atomic_write
 from .app import app
 from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
@@ -76,6 +74,9 @@ def standup_cmd(
 
         pk standup --format plain --by team                 # for a cron mail
     """
+    from .. import report
+    from ..render_report import STANDUP_FORMATS, print_standup
+
     st = state(ctx)
     chosen = "json" if json_ else (fmt or ("rich" if st.out.is_terminal else "plain")).lower()
     if chosen not in STANDUP_FORMATS:
@@ -114,6 +115,9 @@ def stats_cmd(
 
         pk stats --by person --weeks 12
     """
+    from .. import report
+    from ..render_report import print_stats
+
     st = state(ctx)
     if by not in (None, "person", "team"):
         raise BadInput(f"--by person or --by team, not {by!r}")
@@ -142,6 +146,8 @@ def thank_cmd(
 
         pk thank 9 --note "saved my Friday"
     """
+    from .. import thanks
+
     st = state(ctx)
     if pid <= 0 or pid >= 2**53:
         raise BadInput(f"not a promise id: {pid}")
@@ -166,6 +172,8 @@ def thanks_cmd(
 
         pk thanks
     """
+    from .. import thanks
+
     st = state(ctx)
     pending = thanks.unthanked(st.store().read().promises())
     print_promises(
@@ -200,6 +208,8 @@ def export_cmd(
 
         pk export --format ics -o promises.ics
     """
+    from .. import exporting
+
     st = state(ctx)
     chosen = fmt.lower()
     if chosen not in exporting.EXPORT_FORMATS:
@@ -246,6 +256,8 @@ def import_cmd(
 
         pk import laptop.json --merge
     """
+    from .. import exporting
+
     st = state(ctx)
     try:
         text = file.read_text(encoding="utf-8")

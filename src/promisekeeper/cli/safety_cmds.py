@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.text import Text
 
-from .. import doctor as doctor_mod
-from .. import journal
 from ..dates import format_local
 from ..errors import StoreCorrupt
 from ..render import dump_json, safe
 from .app import app
 from .common import JSON_HELP, State, state
+
+if TYPE_CHECKING:  # imported where used: `pk list` should not load them
+    from .. import doctor as doctor_mod
+    from .. import journal
 
 MARKS = {"ok": "ok     ", "warn": "warning", "problem": "PROBLEM"}
 
@@ -24,6 +27,8 @@ def _say(st: State, message: str, style: str = "") -> None:
 
 
 def _entry_time(st: State, entry: journal.Entry) -> str:
+    from .. import journal
+
     stamp = journal.when(entry)
     if stamp is None:
         return ""
@@ -50,6 +55,8 @@ def undo_cmd(
 
         pk undo --list     # the recent changes, newest first
     """
+    from .. import journal
+
     st = state(ctx)
     store = st.store()
     if list_:
@@ -67,6 +74,8 @@ def undo_cmd(
 
 
 def _list_journal(st: State, target: Path, json_: bool) -> None:
+    from .. import journal
+
     try:
         entries = journal.load(target)
     except ValueError as exc:
@@ -122,6 +131,8 @@ def doctor_cmd(
 
         pk doctor --restore   # back to the state before the latest change
     """
+    from .. import doctor as doctor_mod
+
     st = state(ctx)
     path = st.store().path
     lock_timeout = st.store().lock_timeout
