@@ -62,7 +62,9 @@ def build_store(path: Path, count: int, open_share: float = 0.02, seed: int = 7)
             tx.add_promise(promise)
 
 
-def median_ms(command: list[str], env: dict[str, str], runs: int, reset: Path | None = None) -> float:
+def median_ms(
+    command: list[str], env: dict[str, str], runs: int, reset: Path | None = None
+) -> float:
     """Median wall time of a whole process; `reset` restores the store between runs of `add`."""
     times = []
     original = reset.read_bytes() if reset else None

@@ -46,3 +46,59 @@ def test_a_negative_id_is_refused_as_usage_not_a_traceback(pk):
     assert result.stderr.startswith("pk: ")
     result = pk("show", "--", "-5", code=2)
     assert result.stderr == "pk: not a promise id: -5\n"
+
+
+def test_the_lazy_command_map_names_every_command_and_its_module():
+    """`pk CMD` imports only the module COMMAND_MODULES names for CMD; a command missing from
+    the map, or mapped to the wrong module, would not exist when run from the shell."""
+    from promisekeeper.cli import COMMAND_MODULES
+
+    group = get_command(app)
+    registered = {
+        name: command.callback.__module__.rsplit(".", 1)[-1]
+        for name, command in group.commands.items()  # type: ignore[attr-defined]
+    }
+    mapped = {name: module for module, names in COMMAND_MODULES.items() for name in names}
+    assert registered == mapped
+
+
+@pytest.mark.parametrize(
+    "args, word",
+    [
+        ([], "list"),
+        (["--db", "x.json"], "list"),
+        (["--db=x.json", "add", "t"], "add"),
+        (["--db", "x.json", "cancel-slot", "3"], "cancel-slot"),
+        (["--help"], None),
+        (["--version"], None),
+        (["frobnicate"], None),
+    ],
+)
+def test_command_word_finds_the_command_after_global_options(args, word):
+    from promisekeeper.cli import command_word
+
+    assert command_word(args) == word
+
+
+def test_a_command_run_as_a_process_loads_only_its_own_module(proc):
+    code = (
+        "import sys\n"
+        "from promisekeeper.cli import load_app\n"
+        "load_app(['list'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('promisekeeper.cli.')))\n"
+    )
+    import subprocess
+    import sys as _sys
+
+    from conftest import SRC
+
+    out = subprocess.run(
+        [_sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(SRC)},
+        check=True,
+    ).stdout
+    assert "promisekeeper.cli.ledger_cmds" in out
+    assert "promisekeeper.cli.report_cmds" not in out
+    assert "promisekeeper.cli.later_cmds" not in out

@@ -4,9 +4,26 @@
 from __future__ import annotations
 
 PROMISE_KEYS = {
-    "id", "uuid", "title", "person", "direction", "team", "tags", "due", "created", "status",
-    "done_at", "notes", "history", "request_id", "series", "thanked_at", "thank_note",
-    "overdue", "kept_on_time", "renegotiations",
+    "id",
+    "uuid",
+    "title",
+    "person",
+    "direction",
+    "team",
+    "tags",
+    "due",
+    "created",
+    "status",
+    "done_at",
+    "notes",
+    "history",
+    "request_id",
+    "series",
+    "thanked_at",
+    "thank_note",
+    "overdue",
+    "kept_on_time",
+    "renegotiations",
 }
 
 
@@ -26,8 +43,18 @@ def test_every_view_prints_the_same_promise_shape(pk):
 
 
 def test_promise_values_are_typed_as_documented(pk):
-    pk("add", "Send numbers", "--to", "Dana", "--team", "Finance", "--due", "fri 3pm",
-       "--tag", "payroll")
+    pk(
+        "add",
+        "Send numbers",
+        "--to",
+        "Dana",
+        "--team",
+        "Finance",
+        "--due",
+        "fri 3pm",
+        "--tag",
+        "payroll",
+    )
     pk("move", "1", "next tue", "--reason", "audit")
     pk("done", "1")
     shown = pk.json("show", "1")

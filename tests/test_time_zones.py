@@ -14,18 +14,43 @@ def use_zone(isolated, monkeypatch, zone: str, now: str, extra: str = "") -> Non
     "zone, now, phrase, stored, shown",
     [
         # Saturday before Europe's autumn change: tomorrow 9am is 09:00 CET, not 08:00/10:00.
-        ("Europe/Berlin", "2026-10-24T12:00:00+02:00", "tomorrow 9am",
-         "2026-10-25T08:00:00+00:00", "Sun 25 Oct 09:00"),
+        (
+            "Europe/Berlin",
+            "2026-10-24T12:00:00+02:00",
+            "tomorrow 9am",
+            "2026-10-25T08:00:00+00:00",
+            "Sun 25 Oct 09:00",
+        ),
         # Spring forward in Berlin.
-        ("Europe/Berlin", "2026-03-28T12:00:00+01:00", "tomorrow 9am",
-         "2026-03-29T07:00:00+00:00", "Sun 29 Mar 09:00"),
+        (
+            "Europe/Berlin",
+            "2026-03-28T12:00:00+01:00",
+            "tomorrow 9am",
+            "2026-03-29T07:00:00+00:00",
+            "Sun 29 Mar 09:00",
+        ),
         # New York spring forward and fall back.
-        ("America/New_York", "2026-03-07T12:00:00-05:00", "tomorrow 9am",
-         "2026-03-08T13:00:00+00:00", "Sun 8 Mar 09:00"),
-        ("America/New_York", "2026-10-31T12:00:00-04:00", "tomorrow 9am",
-         "2026-11-01T14:00:00+00:00", "Sun 1 Nov 09:00"),
-        ("America/New_York", "2026-11-23T10:00:00-05:00", "eod",
-         "2026-11-23T22:00:00+00:00", "Mon 23 Nov 17:00"),
+        (
+            "America/New_York",
+            "2026-03-07T12:00:00-05:00",
+            "tomorrow 9am",
+            "2026-03-08T13:00:00+00:00",
+            "Sun 8 Mar 09:00",
+        ),
+        (
+            "America/New_York",
+            "2026-10-31T12:00:00-04:00",
+            "tomorrow 9am",
+            "2026-11-01T14:00:00+00:00",
+            "Sun 1 Nov 09:00",
+        ),
+        (
+            "America/New_York",
+            "2026-11-23T10:00:00-05:00",
+            "eod",
+            "2026-11-23T22:00:00+00:00",
+            "Mon 23 Nov 17:00",
+        ),
     ],
 )
 def test_deadlines_are_wall_clock_in_the_configured_zone(
@@ -60,8 +85,13 @@ def test_today_and_overdue_are_decided_in_the_users_zone(pk, isolated, monkeypat
 
 
 def test_a_config_end_of_day_moves_eod(pk, isolated, monkeypatch):
-    use_zone(isolated, monkeypatch, "Europe/Berlin", "2026-11-23T10:00:00+01:00",
-             '[work]\nend = "18:30"\n')
+    use_zone(
+        isolated,
+        monkeypatch,
+        "Europe/Berlin",
+        "2026-11-23T10:00:00+01:00",
+        '[work]\nend = "18:30"\n',
+    )
     assert "due Mon 23 Nov 18:30" in pk("add", "x", "--to", "A", "--due", "eod").stdout
 
 

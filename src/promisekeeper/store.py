@@ -215,12 +215,14 @@ class Transaction(View):
         super().__init__(path, data)
         self.operation = operation
         self.changes: list[Change] = []
+        self._highest: dict[str, int] = {}
 
     def next_id(self, table: str) -> int:
         """The counter only increases; the max() guards against a counter edited by hand."""
         counters = self.meta.setdefault("next_id", {})
-        highest = max((int(k) for k in self.data.get(table, {})), default=0)
-        return max(int(counters.get(table, 1)), highest + 1)
+        if table not in self._highest:  # once per transaction: a scan of every key
+            self._highest[table] = max((int(k) for k in self.data.get(table, {})), default=0)
+        return max(int(counters.get(table, 1)), self._highest[table] + 1)
 
     def insert(self, table: str, record: Record) -> int:
         record_id = self.next_id(table)

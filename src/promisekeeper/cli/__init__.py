@@ -1,12 +1,80 @@
-"""The command line. Importing this package registers every command on `app`."""
+"""The command line. Commands live in one module per concern; each registers itself on `app`.
 
-from . import (
-    later_cmds,  # noqa: F401  (later, book, slots, cancel-slot)
-    ledger_cmds,  # noqa: F401  (registers the commands)
-    report_cmds,  # noqa: F401  (standup, stats, thanks, export, import)
-    safety_cmds,  # noqa: F401  (undo, doctor)
-    shell_cmds,  # noqa: F401  (init, prompt, completion)
-)
-from .app import app
+`load_app(args)` imports only the module of the command being run: Typer inspects the signature
+of every registered command on each start, and the feature modules pull in their own imports, so
+`pk list` should not pay for `pk export`. `promisekeeper.cli.core` (tests, completions, `--help`)
+is the whole CLI.
+"""
 
-__all__ = ["app"]
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from .core import app as _app
+
+# Which module defines which command; a test checks this against the registered commands.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "ledger_cmds": (
+        "add",
+        "list",
+        "overdue",
+        "show",
+        "move",
+        "note",
+        "done",
+        "drop",
+        "reopen",
+        "edit",
+        "search",
+    ),
+    "report_cmds": ("standup", "stats", "thank", "thanks", "export", "import"),
+    "later_cmds": ("later", "book", "slots", "cancel-slot"),
+    "safety_cmds": ("undo", "doctor"),
+    "shell_cmds": ("init", "prompt", "completion"),
+}
+
+
+def command_word(args: list[str]) -> str | None:
+    """The command in `args`, after the global options; "list" when there is none (bare `pk`),
+    None when the whole CLI is wanted (`--help`, `--version`, a word we do not know)."""
+    rest = list(args)
+    while rest:
+        if rest[0] == "--db":
+            rest = rest[2:]
+        elif rest[0].startswith("--db="):
+            rest = rest[1:]
+        else:
+            break
+    if not rest:
+        return "list"
+    word = rest[0]
+    known = any(word in names for names in COMMAND_MODULES.values())
+    return word if known else None
+
+
+def load_app(args: list[str]) -> Any:
+    """The Typer app with the commands `args` needs (all of them when in doubt)."""
+    word = None if os.environ.get("_PK_COMPLETE") else command_word(args)
+    if word is None:
+        return _load_all()
+    for module, names in COMMAND_MODULES.items():
+        if word in names:
+            importlib.import_module(f"{__name__}.{module}")
+    return _app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return _load_all()
+    raise AttributeError(name)
+
+
+def _load_all() -> Any:
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{module}")
+    return _app
+
+
+__all__ = ["COMMAND_MODULES", "app", "command_word", "load_app"]

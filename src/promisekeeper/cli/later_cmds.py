@@ -12,8 +12,8 @@ from .. import slots
 from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
 from ..render import dump_json, promise_json, safe
-from .app import app
 from .common import JSON_HELP, State, state
+from .core import app
 
 REQUEST_HELP = "The request's id (shown by `pk later` and `pk slots`)."
 

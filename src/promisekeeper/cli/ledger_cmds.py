@@ -13,9 +13,9 @@ from ..dates import describe_due, format_local, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
 from ..render import dump_json, print_promises, promise_detail, promise_json, safe
-from .app import app
 from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
+from .core import app
 
 ID_HELP = "The promise's id (shown in `pk list`)."
 

@@ -14,8 +14,8 @@ from ..errors import BadInput, StoreError
 from ..model import Promise
 from ..render import dump_json, print_promises, promise_json, safe
 from ..store import REQUESTS, atomic_write
-from .app import app
 from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
+from .core import app
 
 
 def _say(st: State, message: str) -> None:

@@ -12,8 +12,8 @@ from rich.text import Text
 from ..dates import format_local
 from ..errors import StoreCorrupt
 from ..render import dump_json, safe
-from .app import app
 from .common import JSON_HELP, State, state
+from .core import app
 
 if TYPE_CHECKING:  # imported where used: `pk list` should not load them
     from .. import doctor as doctor_mod

@@ -15,8 +15,8 @@ from typer._completion_classes import completion_init
 
 from .. import prompt, shell
 from ..errors import BadInput
-from .app import app
 from .common import state
+from .core import app
 
 completion_init()
 
