@@ -221,9 +221,9 @@ def test_a_read_does_not_wait_for_a_writer(ledger: Path, pk) -> None:
     index.unlink()
     store = Store(ledger)
     with store.write("held"):  # another pk holds the lock: the read goes on without the index
-        prompt_index.refresh_if_stale(Store(ledger, lock_timeout=5))
+        Store(ledger, lock_timeout=5).read()  # a read refreshes a stale index
         assert not index.exists()
-    prompt_index.refresh_if_stale(store)
+    store.read()
     assert index.exists()
 
 
@@ -236,7 +236,7 @@ def test_titles_never_reach_the_index_or_the_segment(pk, db_path: Path, proc) ->
     db_path.write_text(json.dumps(data))
     index = prompt_index.index_path(db_path)
     index.unlink()
-    prompt_index.refresh_if_stale(Store(db_path))
+    Store(db_path).read()
     assert re.fullmatch(r"[a-z0-9 \n-]+", index.read_text())
     out = run_prompt(proc).stdout.decode()
     assert out == "[pk 1 late]\n"

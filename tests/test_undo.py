@@ -96,6 +96,34 @@ def test_journal_keeps_the_last_100(db_path):
     assert [e.generation for e in entries] == list(range(6, 106))
 
 
+def test_journal_is_bounded_by_records_too(db_path, monkeypatch):
+    """Every write rewrites the journal: thousands of records in it would slow every `pk add`."""
+    monkeypatch.setattr(journal, "MAX_RECORDS", 10)
+    store = Store(db_path)
+    for n in range(4):
+        with store.write("bulk") as tx:
+            for k in range(4):
+                tx.insert(REQUESTS, {"n": n, "k": k})
+    entries = journal.load(db_path)
+    assert [len(e.changes) for e in entries] == [4, 4]  # 12 would be over the bound
+    assert entries[-1].generation == 4
+
+
+def test_a_change_too_large_to_journal_is_refused_by_undo_not_mistaken(pk, db_path, monkeypatch):
+    monkeypatch.setattr(journal, "MAX_RECORDS", 3)
+    pk(*ADD)
+    with Store(db_path).write("import") as tx:
+        for k in range(5):
+            tx.insert(REQUESTS, {"k": k})
+    (entry,) = [e for e in journal.load(db_path) if e.operation == "import"]
+    assert entry.too_large == 5 and entry.changes == ()
+    before = db_path.read_bytes()
+    result = pk("undo", code=Conflict.exit_code)
+    assert "too large to undo" in result.stderr and "pk doctor --restore" in result.stderr
+    assert db_path.read_bytes() == before
+    assert "5 records (too large to undo)" in pk("undo", "--list").stdout
+
+
 def test_a_damaged_journal_never_blocks_or_corrupts_the_store(pk, db_path):
     pk(*ADD)
     journal_file(db_path).write_bytes(b"\x00garbage{")

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 JOURNAL_VERSION = 1
 KEEP = 100
+# Every write loads and rewrites the journal, so its size is bounded too: an import or a bulk
+# change of thousands of records would otherwise be parsed again by every later `pk add`.
+MAX_RECORDS = 1000
 SUFFIX = ".journal"
 
 
@@ -47,13 +50,20 @@ class Entry:
     generation: int
     operation: str
     changes: tuple[dict[str, Any], ...]
+    # A change of more than MAX_RECORDS records is journalled without them: it cannot be undone
+    # (the rolling .bak still holds the state before it), but undo says so instead of reverting
+    # something older.
+    too_large: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "generation": self.generation,
             "operation": self.operation,
             "changes": [dict(c) for c in self.changes],
         }
+        if self.too_large:
+            data["too_large"] = self.too_large
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Entry:
@@ -67,7 +77,10 @@ class Entry:
         )
         if not isinstance(generation, int) or not isinstance(operation, str):
             raise ValueError("entry without generation or operation")
-        if not isinstance(changes, list) or not changes:
+        too_large = data.get("too_large", 0)
+        if not isinstance(too_large, int) or too_large < 0:
+            raise ValueError("malformed too_large")
+        if not isinstance(changes, list) or not (changes or too_large):
             raise ValueError("entry without changes")
         for change in changes:
             if not (
@@ -77,7 +90,7 @@ class Entry:
                 and all(isinstance(change.get(k), dict | None) for k in ("before", "after"))
             ):
                 raise ValueError("malformed change")
-        return cls(generation, operation, tuple(changes))
+        return cls(generation, operation, tuple(changes), too_large)
 
     @property
     def base_operation(self) -> str:
@@ -130,13 +143,17 @@ def append(tx: Transaction) -> None:
     from .store import _remove_orphan_temps
 
     path = journal_path(tx.path)
-    entry = Entry(
-        generation=tx.generation,
-        operation=tx.operation,
-        changes=tuple(
-            {"table": c.table, "id": c.id, "before": c.before, "after": c.after} for c in tx.changes
-        ),
-    )
+    if len(tx.changes) > MAX_RECORDS:
+        entry = Entry(tx.generation, tx.operation, (), too_large=len(tx.changes))
+    else:
+        entry = Entry(
+            generation=tx.generation,
+            operation=tx.operation,
+            changes=tuple(
+                {"table": c.table, "id": c.id, "before": c.before, "after": c.after}
+                for c in tx.changes
+            ),
+        )
     with contextlib.suppress(OSError, StoreError, ValueError, TypeError):
         _remove_orphan_temps(path)
         try:
@@ -144,6 +161,8 @@ def append(tx: Transaction) -> None:
         except ValueError:
             entries = []  # a damaged journal only costs the undo history
         entries = [*entries, entry][-KEEP:]
+        while len(entries) > 1 and sum(len(e.changes) for e in entries) > MAX_RECORDS:
+            entries.pop(0)
         payload = json.dumps(
             {"version": JOURNAL_VERSION, "entries": [e.to_dict() for e in entries]},
             ensure_ascii=False,
@@ -188,6 +207,11 @@ def latest(tx: Transaction) -> Entry:
             "the latest change to the store is not in the undo journal (made by hand, restored "
             "from a backup, or its entry was lost in a crash); nothing was undone"
         )
+    if last.too_large:
+        raise Conflict(
+            f"the latest change ({last.operation}, {last.too_large} records) is too large to "
+            f"undo; `pk doctor --restore` puts back the store as it was before it"
+        )
     return last
 
 
@@ -216,6 +240,8 @@ def undo(tx: Transaction) -> Entry:
 
 def describe(entry: Entry, operation: str | None = None) -> str:
     """`add: #5 'Send numbers' → Dana`: what an entry changed, in a few words (unescaped)."""
+    if entry.too_large:
+        return f"{operation or entry.operation}: {entry.too_large} records (too large to undo)"
     parts = []
     for change in entry.changes:
         record = change.get("after") or change.get("before") or {}

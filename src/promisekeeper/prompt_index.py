@@ -150,6 +150,13 @@ def _stamp(path: Path) -> tuple[int, int]:
     return info.st_mtime_ns, info.st_size
 
 
+def stamp_or_none(path: Path) -> tuple[int, int] | None:
+    try:
+        return _stamp(path)
+    except OSError:
+        return None
+
+
 def _settings_and_now() -> tuple[tzinfo, datetime]:
     from .config import load_settings
 
@@ -157,7 +164,9 @@ def _settings_and_now() -> tuple[tzinfo, datetime]:
     return settings.tz, settings.now()
 
 
-def write(store_path: Path, target: Path, data: dict[str, Any]) -> None:
+def write(
+    store_path: Path, target: Path, data: dict[str, Any], stamp: tuple[int, int] | None = None
+) -> None:
     """Write the index for `data`, just written to `target`. Call only under the store's lock.
 
     Never raises: the store is already safely written, and a prompt treats a missing index as
@@ -168,7 +177,7 @@ def write(store_path: Path, target: Path, data: dict[str, Any]) -> None:
     path = index_path(store_path)
     try:
         tz, now = _settings_and_now()
-        index = build(data, tz, now, _stamp(target))
+        index = build(data, tz, now, stamp or _stamp(target))
         atomic_write(path, index.dumps().encode("ascii"), mode=0o600)
     except Exception:
         with contextlib.suppress(OSError):
@@ -193,21 +202,19 @@ def header_fields(path: Path) -> tuple[tuple[int, int], int] | None:
         return None
 
 
-def refresh_if_stale(store: Store) -> None:
-    """Restore a missing or stale index from a read command ("the next pk command restores it").
+def refresh_if_stale(store: Store, data: dict[str, Any], stamp: tuple[int, int] | None) -> None:
+    """Restore a missing or stale index from a read command ("the next pk command restores it"),
+    from the `data` the command loaded anyway; `stamp` is the store's, taken *before* that load
+    (taken after, a change in between would be stamped fresh with old data).
 
-    The check costs one stat and one short read. A rewrite takes the store's lock only if it is
+    The check costs one short read. A rewrite takes the store's lock only if it is
     free right now: a writer holding it will write a fresh index anyway, and a reader must never
     wait. Failures are ignored, as in `write`.
     """
     from dataclasses import replace
 
-    from .store import load_file
-
     target = store.target
-    try:
-        stamp = _stamp(target)
-    except OSError:
+    if stamp is None:
         return  # no store yet: nothing to remind of
     header = header_fields(index_path(store.path))
     try:
@@ -216,6 +223,9 @@ def refresh_if_stale(store: Store) -> None:
             if header[1] - _epoch(now) > RENEW_BEFORE_END.total_seconds():
                 return
         with replace(store, lock_timeout=0)._lock(target):
-            write(store.path, target, load_file(target))
+            # `data` was loaded after `stamp` was taken; if the file changed since, a writer has
+            # written (or will write) the fresh index itself.
+            if _stamp(target) == stamp:
+                write(store.path, target, data, stamp)
     except Exception:
         return

@@ -20,7 +20,6 @@ from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 
 from .dates import format_local, relative
@@ -191,6 +190,8 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI)) + "]
 
 def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:
     """`pk show`: the promise, then its whole history."""
+    from rich.table import Table  # only `pk show` needs it; `pk list` starts faster without
+
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()

@@ -280,8 +280,11 @@ class Store:
         return Path(os.path.realpath(self.path))
 
     def read(self) -> View:
-        prompt_index.refresh_if_stale(self)  # "the next pk command restores it"; never blocks
-        return View(self.target, load_file(self.target))
+        target = self.target
+        stamp = prompt_index.stamp_or_none(target)
+        data = load_file(target)
+        prompt_index.refresh_if_stale(self, data, stamp)  # "the next pk command restores it"
+        return View(target, data)
 
     @contextlib.contextmanager
     def write(self, operation: str) -> Iterator[Transaction]:
