@@ -184,3 +184,17 @@ def test_import_refuses_what_is_not_an_export_and_writes_nothing(
 
 def test_export_refuses_an_unknown_format(pk):
     assert "json, csv, ics" in pk("export", "-f", "xml", code=2).stderr
+
+
+def test_json_export_keeps_stored_c1_and_bidi_characters_inert(pk, db_path):
+    """Text written into the store by hand must not steer the terminal of `pk export`."""
+    import json as _json
+
+    pk("add", "Budget", "--to", "Dana", "--due", "fri")
+    data = _json.loads(db_path.read_text())
+    data["promises"]["1"]["title"] = "Budget\u009b31m \u202eevil"
+    db_path.write_text(_json.dumps(data))
+    out = pk("export", "--format", "json").stdout
+    assert "\u009b" not in out and "\u202e" not in out
+    assert "\\u009b" in out and "\\u202e" in out
+    assert _json.loads(out)["promises"][0]["title"] == "Budget\u009b31m \u202eevil"

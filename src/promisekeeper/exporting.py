@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .errors import BadInput, Conflict
-from .model import Promise, iso, parse_iso
+from .model import Promise, iso, json_text, parse_iso
 from .store import PROMISES, REQUESTS, Transaction, View
 
 FORMAT = "promisekeeper-export"
@@ -60,7 +60,7 @@ def export_data(view: View) -> dict[str, Any]:
 
 
 def export_json(view: View) -> str:
-    return json.dumps(export_data(view), ensure_ascii=False, indent=2) + "\n"
+    return json_text(export_data(view)) + "\n"
 
 
 @dataclass(frozen=True)

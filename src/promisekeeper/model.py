@@ -5,6 +5,8 @@ Times are aware datetimes; they are stored as UTC ISO-8601 strings ending in `+0
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -17,9 +19,20 @@ STATUSES: tuple[Status, ...] = ("open", "done", "dropped")
 MAX_TEXT = 500
 
 # Characters that can reorder or hide what a terminal shows (Trojan Source, CVE-2021-42574).
-_BIDI_CONTROLS = frozenset(
+BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
+
+
+def json_text(value: Any) -> str:
+    """Indented UTF-8 JSON that is inert on a terminal. JSON escapes C0 controls itself; C1
+    controls and bidi overrides would still reach a terminal running `pk list --json` or
+    `pk export`, so they get \\u escapes too (the same string to any JSON parser)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def iso(dt: datetime) -> str:
@@ -50,7 +63,7 @@ def text_problem(text: str, what: str = "title") -> str | None:
         category = unicodedata.category(char)
         if category == "Cs":
             return f"the {what} is not valid UTF-8"
-        if category == "Cc" or char in _BIDI_CONTROLS:
+        if category == "Cc" or char in BIDI_CONTROLS:
             return f"the {what} contains a control character (U+{ord(char):04X})"
     return None
 

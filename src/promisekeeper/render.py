@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,9 +23,7 @@ from rich.text import Text
 
 from .dates import format_local, relative
 from .ledger import is_due_today
-from .model import Promise, iso
-
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+from .model import BIDI_CONTROLS, Promise, iso, json_text
 
 
 def safe(text: str) -> str:
@@ -36,7 +33,7 @@ def safe(text: str) -> str:
     out = []
     for char in text:
         category = unicodedata.category(char)
-        if category in ("Cc", "Cs") or char in _BIDI:
+        if category in ("Cc", "Cs") or char in BIDI_CONTROLS:
             code = ord(char)
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         else:
@@ -179,13 +176,7 @@ def promise_json(p: Promise, now: datetime) -> dict[str, Any]:
 def dump_json(value: Any, out: IO[str] | None = None) -> None:
     """JSON for scripts: stdout only, UTF-8, one trailing newline."""
     stream = out or sys.stdout
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    # JSON escapes C0 controls itself; C1 controls and bidi overrides would still reach a terminal
-    # running `pk list --json`, so they get \u escapes too (the same string for any JSON parser).
-    stream.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
-
-
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI)) + "]")
+    stream.write(json_text(value) + "\n")
 
 
 def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:
