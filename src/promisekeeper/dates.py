@@ -202,8 +202,8 @@ def relative(when: datetime, now: datetime, *, past: str = "late") -> str:
     seconds = (when.astimezone(UTC) - now.astimezone(UTC)).total_seconds()
     if abs(seconds) < 60:
         return "now"
-    span = _span(abs(seconds))
-    return f"in {span}" if seconds > 0 else f"{span} {past}"
+    span_words = span(abs(seconds))
+    return f"in {span_words}" if seconds > 0 else f"{span_words} {past}"
 
 
 def describe_due(when: datetime, now: datetime, tz: tzinfo) -> str:
@@ -506,11 +506,12 @@ def _unreadable(text: str) -> BadInput:
     return BadInput(f"can't read '{_shown(text)}' as a date; try: {EXAMPLES}")
 
 
-def _span(seconds: float) -> str:
-    """A positive duration, rounded down: 45m, 2h 30m (under 10h), 15h, 3 days, 2 weeks."""
+def span(seconds: float) -> str:
+    """A duration in words, rounded down: 45m, 2h 30m (under 10h), 15h, 3 days, 2 weeks. Under a
+    minute but not zero is "1m": a slip of 20 seconds is still a slip."""
     minutes = int(seconds // 60)
     if minutes < 60:
-        return f"{minutes}m"
+        return f"{max(minutes, 1)}m" if seconds > 0 else "0m"
     hours, rest = divmod(minutes, 60)
     if hours < 10:
         return f"{hours}h {rest}m" if rest else f"{hours}h"

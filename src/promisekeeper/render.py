@@ -21,7 +21,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from .dates import format_local, relative
+from .dates import format_local, relative, span
 from .ledger import is_due_today
 from .model import BIDI_CONTROLS, Promise, iso, json_text
 
@@ -238,7 +238,7 @@ def describe_event(event: dict[str, Any], tz: tzinfo, now: datetime) -> str:
         late = int(event.get("late_seconds") or 0)
         if event.get("on_time", late == 0):
             return "done, on time"
-        return f"done, {_duration_words(late)} late"
+        return f"done, {span(late)} late"
     if kind == "dropped":
         return f"dropped{reason}"
     if kind == "reopened":
@@ -254,16 +254,6 @@ def describe_event(event: dict[str, Any], tz: tzinfo, now: datetime) -> str:
     details = {k: v for k, v in event.items() if k not in ("at", "type")}
     extra = f" {safe(json.dumps(details, ensure_ascii=False))}" if details else ""
     return f"{safe(str(kind))}{extra}"
-
-
-def _duration_words(seconds: int) -> str:
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{max(minutes, 1)}m"
-    hours = minutes // 60
-    if hours < 48:
-        return f"{hours}h"
-    return f"{hours // 24} days"
 
 
 def print_promises(

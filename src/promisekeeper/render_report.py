@@ -15,7 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .dates import format_local, relative
+from .dates import format_local, relative, span
 from .render import dump_json, safe
 from .report import (
     Counts,
@@ -67,7 +67,7 @@ def entry_text(entry: Entry, section: str, tz: tzinfo, now: datetime) -> str:
     due = format_local(entry.due or entry.at, tz, now=now)
     if section == "done":
         verb = "kept" if entry.direction == "to" else "delivered"
-        kept = "on time" if entry.on_time else f"{_span(entry.late_seconds)} late"
+        kept = "on time" if entry.on_time else f"{span(entry.late_seconds)} late"
         return f"{verb} {kept} ({format_local(entry.at, tz, now=now)})"
     moved = f", moved {entry.renegotiations}×" if entry.renegotiations else ""
     return f"due {due} — {relative(entry.due or entry.at, now)}{moved}"
@@ -227,8 +227,8 @@ def _slip_line(counts: Counts) -> str:
     if not counts.slips:
         return "Slip: none — everything settled was on time."
     return (
-        f"Slip (kept late or still overdue): median {_span(counts.median_slip or 0)}, "
-        f"worst {_span(counts.worst_slip or 0)}."
+        f"Slip (kept late or still overdue): median {span(counts.median_slip or 0)}, "
+        f"worst {span(counts.worst_slip or 0)}."
     )
 
 
@@ -310,19 +310,3 @@ def week_label(week: Week) -> str:
 
 def _rates(result: Stats) -> list[float | None]:
     return [w.counts.on_time_rate for w in result.weeks]
-
-
-def _span(seconds: int) -> str:
-    """45m, 2h 30m (under 10h), 15h, 3 days, 2 weeks — like `dates.relative`'s spans."""
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{max(minutes, 1)}m" if seconds else "0m"
-    hours, rest = divmod(minutes, 60)
-    if hours < 10:
-        return f"{hours}h {rest}m" if rest else f"{hours}h"
-    if hours < 24:
-        return f"{hours}h"
-    days = hours // 24
-    if days < 14:
-        return "1 day" if days == 1 else f"{days} days"
-    return f"{days // 7} weeks"

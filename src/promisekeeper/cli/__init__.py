@@ -12,28 +12,8 @@ import importlib
 import os
 from typing import Any
 
+from .core import COMMAND_MODULES
 from .core import app as _app
-
-# Which module defines which command; a test checks this against the registered commands.
-COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "ledger_cmds": (
-        "add",
-        "list",
-        "overdue",
-        "show",
-        "move",
-        "note",
-        "done",
-        "drop",
-        "reopen",
-        "edit",
-        "search",
-    ),
-    "report_cmds": ("standup", "stats", "thank", "thanks", "export", "import"),
-    "later_cmds": ("later", "book", "slots", "cancel-slot"),
-    "safety_cmds": ("undo", "doctor"),
-    "shell_cmds": ("init", "prompt", "completion"),
-}
 
 
 def command_word(args: list[str]) -> str | None:
