@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -152,6 +153,7 @@ def test_move_keeps_history_and_requires_a_reason(pk):
     assert shown["renegotiations"] == 1
     text = pk("show", "1").stdout
     assert "deadline moved Fri 27 Nov 15:00 → Tue 1 Dec 17:00 — waiting on the audit file" in text
+    assert re.search(r"renegotiated\s+1 time\s", text)
 
 
 def test_note_drop_reopen(pk):

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import IO, Any
 
@@ -23,7 +23,7 @@ from rich.text import Text
 
 from .dates import format_local, relative, span
 from .ledger import is_due_today
-from .model import BIDI_CONTROLS, Promise, iso, json_text
+from .model import BIDI_CONTROLS, Promise, json_text
 
 
 def safe(text: str) -> str:
@@ -196,7 +196,7 @@ def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:
     head.add_row("due", Text(due_text(p, now, tz), style=due_style(p, now, tz)))
     head.add_row("created", Text(format_local(p.created, tz, now=now)))
     if p.renegotiations:
-        head.add_row("renegotiated", Text(f"{p.renegotiations} time(s)"))
+        head.add_row("renegotiated", Text(plural(p.renegotiations, "time")))
     if p.series:
         head.add_row("repeats", Text(safe(str(p.series.get("rule", "")))))
     if p.thanked_at:
@@ -280,13 +280,5 @@ def print_promises(
     console.print(promise_table(promises, now, tz, title))
 
 
-def iso_or_none(value: datetime | None) -> str | None:
-    return iso(value) if value else None
-
-
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def join_lines(lines: Iterable[str]) -> str:
-    return "\n".join(lines)
