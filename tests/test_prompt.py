@@ -249,6 +249,9 @@ def test_bad_options_and_formats_exit_0_without_a_traceback(ledger: Path, proc) 
         assert result.stderr.count(b"\n") <= 1
     bad_now = proc("prompt", env={"PK_NOW": "yesterday-ish"})
     assert (bad_now.returncode, bad_now.stdout) == (0, b"")
+    assert bad_now.stderr == b"pk prompt: PK_NOW is not an ISO 8601 date-time: 'yesterday-ish'\n"
+    bogus = proc("prompt", "--bogus")
+    assert b"unknown option '--bogus'" in bogus.stderr and b"--format" not in bogus.stderr
 
 
 def test_db_option_and_help(ledger: Path, proc, tmp_path: Path, pk) -> None:

@@ -143,6 +143,10 @@ def read_index(db: str) -> Index | None:
     return index if index.stamp == (info.st_mtime_ns, info.st_size) else None
 
 
+class ClockError(Exception):
+    """A PK_NOW we cannot read: said as such, not blamed on --format."""
+
+
 def now_epoch(index: Index) -> int:
     """The clock, or `PK_NOW` (ISO 8601) like `config.Settings.now`; a PK_NOW without an offset is
     local time in the zone the index was written for."""
@@ -153,7 +157,10 @@ def now_epoch(index: Index) -> int:
         return int(time.time())
     from datetime import UTC, datetime
 
-    value = datetime.fromisoformat(pinned)
+    try:
+        value = datetime.fromisoformat(pinned)
+    except ValueError as exc:
+        raise ClockError(f"PK_NOW is not an ISO 8601 date-time: {pinned!r}") from exc
     if value.tzinfo is not None:
         return int(value.timestamp())
     wall = int(value.replace(tzinfo=UTC).timestamp())
@@ -208,15 +215,21 @@ def fast_path(args: list[str]) -> bool:
     """Handle `pk prompt ...` if that is what `args` are; True when handled (the caller exits 0)."""
     try:
         parsed = parse_args(args)
-        if parsed is None:
-            return False
-        db, template = parsed
+    except ValueError as exc:
+        _complain(f"pk prompt: {exc} (see `pk prompt --help`)")
+        return True
+    if parsed is None:
+        return False
+    db, template = parsed
+    try:
         if template is not None:
             _check_template(template)
         out = render(db_path(db), template)
         if out:
             sys.stdout.write(f"{out}\n")
             sys.stdout.flush()  # now, while a closed pipe can still be ignored
+    except ClockError as exc:
+        _complain(f"pk prompt: {exc}")
     except (KeyError, IndexError, ValueError) as exc:
         _complain(
             f"pk prompt: bad --format ({type(exc).__name__}: {exc}); fields: {', '.join(FIELDS)}"
