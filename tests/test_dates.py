@@ -736,3 +736,25 @@ def test_module_neither_reads_the_clock_nor_guesses() -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
     }
     assert not called & {"now", "today", "utcnow", "time_ns", "monotonic"}
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "feb 30",
+        "2026-02-30",
+        "25:00",
+        "13:75",
+        "2026-03-29 02:30",
+        "call bob",
+        "01/02/2026",
+        "in 99999999 weeks",
+    ],
+)
+def test_every_refusal_shows_valid_examples(phrase):
+    """Issue 2: "A refusal is one line that shows valid examples" — not only for unreadable text."""
+    with pytest.raises(BadInput) as refused:
+        dates.parse_deadline(phrase, MONDAY, SETTINGS)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "tomorrow" in message or "jan 2" in message

@@ -215,12 +215,17 @@ def describe_due(when: datetime, now: datetime, tz: tzinfo) -> str:
 
 
 def _read(text: str, now: datetime, settings: Settings) -> _Reading:
-    """The deadline grammar, past or not. Every refusal is a one-line BadInput."""
+    """The deadline grammar, past or not. Every refusal is a one-line BadInput that shows valid
+    examples."""
     try:
         return _read_phrase(text, now, settings)
     except OverflowError:
         # Only reachable near year 9999, but a traceback is never the answer to user input.
-        raise BadInput(f"'{_shown(text)}' is too far away") from None
+        raise BadInput(f"'{_shown(text)}' is too far away; try: {EXAMPLES}") from None
+    except BadInput as exc:
+        if "try" in str(exc):
+            raise
+        raise BadInput(f"{exc}; try: {EXAMPLES}") from None
 
 
 def _read_phrase(text: str, now: datetime, settings: Settings) -> _Reading:
