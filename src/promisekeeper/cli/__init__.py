@@ -12,21 +12,14 @@ import importlib
 import os
 from typing import Any
 
-from .core import COMMAND_MODULES
+from .core import COMMAND_MODULES, after_global_options
 from .core import app as _app
 
 
 def command_word(args: list[str]) -> str | None:
     """The command in `args`, after the global options; "list" when there is none (bare `pk`),
     None when the whole CLI is wanted (`--help`, `--version`, a word we do not know)."""
-    rest = list(args)
-    while rest:
-        if rest[0] == "--db":
-            rest = rest[2:]
-        elif rest[0].startswith("--db="):
-            rest = rest[1:]
-        else:
-            break
+    rest = after_global_options(args)
     if not rest:
         return "list"
     word = rest[0]

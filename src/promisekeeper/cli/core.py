@@ -94,12 +94,17 @@ def keep_examples_verbatim(text: str) -> str:
     return "\n\n".join(f"\b\n{p}" if p.startswith("    ") else p for p in paragraphs)
 
 
-def default_to_list(args: list[str]) -> list[str]:
-    """Bare `pk` (maybe with `--db PATH`) means `pk list`."""
+def after_global_options(args: list[str]) -> list[str]:
+    """`args` without the leading `--db PATH` / `--db=PATH`: where the command word stands."""
     rest = list(args)
     while rest[:1] == ["--db"] or (rest and rest[0].startswith("--db=")):
         rest = rest[2:] if rest[0] == "--db" else rest[1:]
-    return [*args, "list"] if not rest else args
+    return rest
+
+
+def default_to_list(args: list[str]) -> list[str]:
+    """Bare `pk` (maybe with `--db PATH`) means `pk list`."""
+    return [*args, "list"] if not after_global_options(args) else args
 
 
 def fail(message: str, code: int) -> None:
