@@ -198,3 +198,50 @@ def test_json_export_keeps_stored_c1_and_bidi_characters_inert(pk, db_path):
     assert "\u009b" not in out and "\u202e" not in out
     assert "\\u009b" in out and "\\u202e" in out
     assert _json.loads(out)["promises"][0]["title"] == "Budget\u009b31m \u202eevil"
+
+
+HOSTILE = "Budget\x1b[2J\x07\u009b31m \u202eevil"
+HOSTILE_SHOWN = "Budget\\x1b[2J\\x07\\x9b31m \\u202eevil"
+
+
+def plant_hostile_text(pk, db_path) -> None:
+    """Text written into the store by hand: ESC, BEL, a C1 CSI and RLO."""
+    pk("add", "Budget", "--to", "Dana", "--due", "fri", "--tag", "q4")
+    data = json.loads(db_path.read_text())
+    record = data["promises"]["1"]
+    record["title"] = HOSTILE
+    record["person"] = "Dana\u202e"
+    record["tags"] = ["q4\x1b]8;;"]
+    db_path.write_text(json.dumps(data))
+
+
+def assert_inert(raw: bytes) -> None:
+    for char in ("\x1b", "\x07", "\u009b", "\u202e"):
+        assert char.encode("utf-8") not in raw, repr(char)
+
+
+def test_csv_export_keeps_stored_control_and_bidi_characters_inert(pk, db_path):
+    plant_hostile_text(pk, db_path)
+    raw = pk("export", "--format", "csv").stdout_bytes
+    assert_inert(raw)
+    row = next(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    assert row["title"] == HOSTILE_SHOWN
+    assert row["person"] == "Dana\\u202e"
+    assert row["tags"] == "q4\\x1b]8;;"
+
+
+def test_ics_export_keeps_stored_control_and_bidi_characters_inert(pk, db_path):
+    plant_hostile_text(pk, db_path)
+    raw = pk("export", "--format", "ics").stdout_bytes
+    assert_inert(raw)
+    todo = icalendar.Calendar.from_ical(raw).walk("VTODO")[0]
+    # the escapes' backslashes are RFC 5545-escaped, so a calendar shows them as typed here
+    assert str(todo["SUMMARY"]) == HOSTILE_SHOWN
+    assert "Dana\\u202e" in str(todo["DESCRIPTION"])
+
+
+def test_ics_text_escapes_a_lone_surrogate_instead_of_failing_to_encode():
+    from promisekeeper.exporting import _ics_text
+
+    assert _ics_text("a\ud800;b") == "a\\\\ud800\\;b"  # its backslash escaped too
+    assert _ics_text("a\ud800").encode("utf-8") == b"a\\\\ud800"

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .errors import BadInput, Conflict
-from .model import Promise, iso, json_text, parse_iso
+from .model import Promise, inert, iso, json_text, parse_iso
 from .store import PROMISES, REQUESTS, Transaction, View
 
 FORMAT = "promisekeeper-export"
@@ -213,7 +213,9 @@ def export_csv(promises: list[Promise], now: datetime) -> str:
 
 
 def _cell(value: Any) -> str:
-    text = str(value)
+    # `pk export --format csv` often goes straight to a terminal: stored escape sequences, C1 and
+    # bidi controls become visible escapes there, as in every other view.
+    text = inert(str(value))
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -238,7 +240,7 @@ def export_ics(
         description = f"{arrow}" + (f" ({p.team})" if p.team else "") + f". pk show {p.id}"
         lines += [
             "BEGIN:VTODO",
-            f"UID:{p.uuid}@promisekeeper",
+            f"UID:{_ics_text(p.uuid)}@promisekeeper",
             f"DTSTAMP:{stamp}",
             f"CREATED:{_ics_time(p.created)}",
             f"SUMMARY:{_ics_text(p.title)}",
@@ -272,7 +274,7 @@ def _slot_event(rid: int, record: dict[str, Any], stamp: str) -> list[str]:
     description = f"Help-later request #{rid}" + (f": {reason}" if reason else "")
     return [
         "BEGIN:VEVENT",
-        f"UID:{record.get('uuid', rid)}@promisekeeper",
+        f"UID:{_ics_text(str(record.get('uuid', rid)))}@promisekeeper",
         f"DTSTAMP:{stamp}",
         f"DTSTART:{_ics_time(start)}",
         f"DTEND:{_ics_time(end)}",
@@ -288,11 +290,13 @@ def _ics_time(dt: datetime) -> str:
 
 
 def _ics_text(text: str) -> str:
-    """RFC 5545 TEXT: backslash, semicolon, comma and newline escaped; other controls dropped."""
-    escaped = (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """RFC 5545 TEXT: backslash, semicolon, comma and newline escaped. Controls, bidi overrides
+    and lone surrogates first become visible escapes (their backslash then escaped like any):
+    a calendar file is also read on terminals, and a surrogate could not even be encoded."""
+    lines = [inert(line) for line in text.split("\n")]
+    return "\\n".join(
+        line.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,") for line in lines
     )
-    return "".join(c for c in escaped if c == "\t" or (ord(c) >= 0x20 and ord(c) != 0x7F))
 
 
 def _fold(line: str) -> str:

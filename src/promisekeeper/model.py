@@ -35,6 +35,21 @@ def json_text(value: Any) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def inert(text: str) -> str:
+    """Stored text made inert for a terminal, a CSV or a calendar: control characters (C0, DEL,
+    C1), bidi overrides and lone surrogates become visible `\\xNN` / `\\uNNNN` escapes."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def iso(dt: datetime) -> str:
     """UTC ISO-8601 with seconds and an explicit `+00:00`: the one stored form of a time."""
     if dt.tzinfo is None:

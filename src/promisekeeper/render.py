@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import IO, Any
@@ -23,22 +22,12 @@ from rich.text import Text
 
 from .dates import format_local, relative, span
 from .ledger import is_due_today
-from .model import BIDI_CONTROLS, Promise, json_text
+from .model import Promise, inert, json_text
 
 
 def safe(text: str) -> str:
     """Make stored text inert: control, bidi and unpaired surrogate characters become escapes."""
-    if text.isprintable():
-        return text
-    out = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category in ("Cc", "Cs") or char in BIDI_CONTROLS:
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(char)
-    return "".join(out)
+    return inert(text)
 
 
 def make_console(stderr: bool = False, file: IO[str] | None = None) -> Console:
