@@ -110,6 +110,11 @@ def test_a_raw_rule_that_runs_out_has_no_next():
         "FREQ=SOMETIMES",
         "0 days",
         "DTSTART:20260101T000000\nRRULE:FREQ=DAILY",
+        # more often than daily: a promise is not due every second
+        "FREQ=SECONDLY",
+        "FREQ=MINUTELY;INTERVAL=5",
+        "RRULE:FREQ=HOURLY",
+        "FREQ=DAILY;BYHOUR=9,17",
     ],
 )
 def test_an_invalid_rule_is_refused_with_examples(bad):
@@ -217,3 +222,99 @@ def test_finishing_late_never_creates_an_overdue_occurrence(pk):
     nxt = pk.json("show", "2")
     assert nxt["due"] == "2026-11-24T08:00:00+00:00"  # tomorrow 09:00, not Thu 19 Nov
     assert nxt["overdue"] is False
+
+
+def test_add_every_with_a_sub_daily_rrule_is_refused_and_writes_nothing(pk, db_path):
+    result = pk("add", "x", "--to", "A", "--due", "fri", "--every", "FREQ=SECONDLY", code=2)
+    assert "at most daily" in result.stderr and "week on fri" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not db_path.exists()
+
+
+@pytest.fixture
+def walked(monkeypatch) -> list:
+    """Every occurrence dateutil generates while `occurrences` searches: the cost of a lookup."""
+    from promisekeeper import recurrence
+
+    generated: list = []
+    real = recurrence.rrulestr
+
+    def counting(*args, **kwargs):
+        schedule = real(*args, **kwargs)
+        inner = schedule._iter
+
+        def _iter():
+            for value in inner():
+                generated.append(value)
+                yield value
+
+        schedule._iter = _iter
+        return schedule
+
+    monkeypatch.setattr(recurrence, "rrulestr", counting)
+    return generated
+
+
+@pytest.mark.parametrize(
+    "phrase, expected",
+    [
+        ("day", "2026-11-24T09:00:00+01:00"),
+        ("3 days", "2026-11-25T09:00:00+01:00"),  # 2025-11-24 + 366 days: the phase is kept
+        ("2 weeks on mon", "2026-12-07T09:00:00+01:00"),  # 262 fortnights on, not 30 Nov
+        ("month on 31st", "2026-11-30T09:00:00+01:00"),
+        ("workday", "2026-11-24T09:00:00+01:00"),
+    ],
+)
+def test_a_series_years_behind_is_found_without_walking_from_its_anchor(walked, phrase, expected):
+    anchor = local(2016, 11, 21, 9, 0) if phrase != "3 days" else local(2025, 11, 24, 9, 0)
+    if phrase == "month on 31st":
+        anchor = local(2016, 10, 31, 9, 0)
+    found = next_occurrence(phrase, anchor, BERLIN, after=local(2026, 11, 23, 10, 0))
+    assert found is not None and found.isoformat() == expected
+    assert len(walked) < 70, len(walked)  # ten years daily from the anchor would be 3,650
+
+
+def test_done_on_a_daily_series_a_year_late_walks_a_few_days_not_a_year(pk, walked):
+    pk(
+        "add",
+        "Standup notes",
+        "--to",
+        "Team",
+        "--due",
+        "2025-11-20 09:00",
+        "--past",
+        "--every",
+        "day",
+    )
+    walked.clear()
+    pk("done", "1")
+    assert pk.json("show", "2")["due"] == "2026-11-24T08:00:00+00:00"
+    assert 0 < len(walked) < 10, len(walked)
+
+
+@pytest.mark.parametrize("rule", ["garbage rule", "FREQ=SECONDLY"])
+def test_done_with_an_unreadable_stored_rule_completes_and_warns(pk, db_path, rule):
+    import json
+
+    add_weekly(pk)
+    data = json.loads(db_path.read_text())
+    data["promises"]["1"]["series"]["rule"] = rule  # by hand, or accepted by an older version
+    db_path.write_text(json.dumps(data))
+    result = pk("done", "1")
+    assert pk.json("show", "1")["status"] == "done"
+    assert len(pk.json("list", "--all")) == 1  # nothing scheduled
+    warning = [line for line in result.stderr.splitlines() if "unreadable" in line]
+    assert len(warning) == 1 and repr(rule) in warning[0] and "no next occurrence" in warning[0]
+    assert "pk doctor" in warning[0]
+
+
+def test_done_with_a_damaged_stored_anchor_completes_and_warns(pk, db_path):
+    import json
+
+    add_weekly(pk)
+    data = json.loads(db_path.read_text())
+    data["promises"]["1"]["series"]["anchor"] = "last friday-ish"
+    db_path.write_text(json.dumps(data))
+    result = pk("drop", "1")
+    assert pk.json("show", "1")["status"] == "dropped"
+    assert "series anchor 'last friday-ish' is unreadable" in result.stderr

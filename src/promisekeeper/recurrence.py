@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from itertools import islice
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -141,15 +142,14 @@ def occurrences(
         raise ValueError("occurrences: times must be timezone-aware")
     start = anchor.astimezone(tz).replace(tzinfo=None, fold=0)
     floor = (after or anchor).astimezone(tz).replace(tzinfo=None, fold=0)
-    schedule = rrulestr(_anchored(parsed.rrule, start), dtstart=start, ignoretz=True)
+    body = _anchored(parsed.rrule, start)
+    # dateutil walks every occurrence from dtstart: starting a year-old daily series at its
+    # anchor would walk 365 days per lookup, so the walk starts a period or so before `floor`.
+    dtstart = _rebased(start, floor, body)
+    schedule = rrulestr(body, dtstart=dtstart, ignoretz=True)
     found: list[datetime] = []
-    cursor = floor
     # Bounded: a rule over days off only (or a raw rule that never matches) must not spin.
-    for _ in range(count * 400 + 50):
-        candidate = schedule.after(cursor)
-        if candidate is None:
-            break
-        cursor = candidate
+    for candidate in islice(schedule.xafter(floor), count * 400 + 50):
         adjusted = _adjust(candidate, parsed.workdays, work)
         if adjusted is None or adjusted <= floor:
             continue
@@ -173,6 +173,36 @@ def _anchored(body: str, start: datetime) -> str:
     if parts["FREQ"] == "YEARLY":
         extra = f"BYMONTH={start.month};{extra}"
     return f"{body};{extra}"
+
+
+def _rebased(start: datetime, floor: datetime, body: str) -> datetime:
+    """A start whole periods (of FREQ times INTERVAL) later than `start` and still a period or
+    more before `floor`, so the rule gives the same occurrences near `floor` (same weekday, day
+    of the month, time of day and INTERVAL phase) without walking from the anchor.
+
+    Left alone when COUNT counts from the real start, or when a monthly or yearly rule takes its
+    day from a start past the 28th (a later month may lack that day)."""
+    parts = dict(part.split("=", 1) for part in body.split(";") if "=" in part)
+    if "COUNT" in parts or floor <= start:
+        return start
+    freq, interval = parts.get("FREQ"), int(parts.get("INTERVAL", "1") or 1)
+    if freq in ("DAILY", "WEEKLY"):
+        step = interval * (7 if freq == "WEEKLY" else 1)
+        periods = (floor - start).days // step - 1
+        return start + timedelta(days=periods * step) if periods > 0 else start
+    if freq not in ("MONTHLY", "YEARLY"):
+        return start
+    step = interval * (12 if freq == "YEARLY" else 1)
+    periods = ((floor.year - start.year) * 12 + floor.month - start.month) // step - 1
+    if periods <= 0:
+        return start
+    day = start.day
+    if day > 28:
+        if not any(key in parts for key in ("BYMONTHDAY", "BYDAY", "BYYEARDAY", "BYWEEKNO")):
+            return start
+        day = 1  # the rule names its days itself; dtstart only has to be before them
+    month = start.month - 1 + periods * step
+    return start.replace(year=start.year + month // 12, month=month % 12 + 1, day=day)
 
 
 def _adjust(candidate: datetime, workdays: str | None, work: WorkTime) -> datetime | None:
@@ -285,6 +315,13 @@ def _raw(text: str) -> Rule:
         raise BadInput(f"not a valid RRULE ({exc}); try: {EXAMPLES}") from None
     if not isinstance(rrulestr(body, dtstart=datetime(2026, 1, 1), ignoretz=True), rrule):
         raise BadInput(f"one RRULE only, please; try: {EXAMPLES}")
+    parts = dict(part.split("=", 1) for part in body.split(";") if "=" in part)
+    # A promise repeats at most daily. Finer rules would also make each `pk done` walk thousands
+    # of occurrences under the write lock.
+    if parts.get("FREQ") in ("HOURLY", "MINUTELY", "SECONDLY") or any(
+        "," in parts.get(key, "") for key in ("BYHOUR", "BYMINUTE", "BYSECOND")
+    ):
+        raise BadInput(f"a promise repeats at most daily, not several times a day; try: {EXAMPLES}")
     return Rule(text=body, rrule=body, workdays=None)
 
 

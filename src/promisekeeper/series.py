@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from .config import Settings
-from .errors import Conflict
+from .errors import BadInput, Conflict
 from .model import Promise, iso, parse_iso
 from .recurrence import next_occurrence, parse_rule
 from .store import Transaction
@@ -55,11 +55,30 @@ def occurrences_of(promises: list[Promise], promise: Promise) -> list[Promise]:
     return sorted(found, key=lambda p: (p.due, p.id))
 
 
+def unreadable(info: dict[str, Any], settings: Settings) -> str | None:
+    """What of a stored `series` field cannot be read (its rule, anchor or scheduled time), or
+    None. A hand edit, or a rule an older version accepted, can leave one damaged."""
+    try:
+        parse_rule(str(info.get("rule", "")), settings.work)
+    except BadInput:
+        return "rule"
+    for key in ("anchor", "scheduled"):
+        value = info.get(key)
+        if not value:
+            continue  # absent: the promise's own deadline stands in
+        try:
+            parse_iso(value)
+        except (TypeError, ValueError):
+            return key
+    return None
+
+
 def continue_series(
     tx: Transaction, promise: Promise, now: datetime, settings: Settings | None = None
 ) -> Promise | None:
     """After `promise` is done or dropped, schedule the next occurrence (None when it is not in a
-    series, the series was stopped, a next one already exists, or a raw rule has run out).
+    series, the series was stopped, a next one already exists, a raw rule has run out, or the
+    stored series is unreadable: see `unreadable`).
 
     The next deadline is the first occurrence after both this one's scheduled deadline and `now`,
     so finishing late never creates an occurrence that is already overdue.
@@ -70,6 +89,13 @@ def continue_series(
     if successor(tx.promises(), promise) is not None:
         return None  # closed, reopened and closed again: the next one is already there
     settings = settings or Settings(tz=now.tzinfo)  # type: ignore[arg-type]
+    if unreadable(info, settings):
+        # A damaged stored series (a hand edit, or a rule older versions accepted). Refusing with
+        # StoreCorrupt would block `pk done` and lose the user's record that it was kept, while
+        # the store as written is still fine to read; completing it loses nothing: the record
+        # keeps its rule, the CLI warns that no next occurrence was scheduled, and the user can
+        # add the next one by hand. It is not BadInput: the user typed nothing wrong.
+        return None
     anchor = parse_iso(info.get("anchor") or iso(promise.due))
     scheduled = parse_iso(info.get("scheduled") or iso(promise.due))
     after = max(scheduled, now)

@@ -29,6 +29,8 @@ def _hint(st: State, message: str) -> None:
 def after_close(st: State, closed: Promise, following: Promise | None) -> None:
     """Talk after `pk done` / `pk drop` (stderr): the next occurrence of a series, and a nudge to
     thank whoever delivered what they owed."""
+    from ..series import unreadable
+
     if following is not None:
         rule = safe(str((following.series or {}).get("rule", "")))
         _hint(
@@ -38,6 +40,16 @@ def after_close(st: State, closed: Promise, following: Promise | None) -> None:
         )
     elif closed.series and closed.series.get("stopped"):
         _hint(st, f"The series {safe(str(closed.series.get('rule')))!r} is stopped.")
+    elif closed.series and (damaged := unreadable(closed.series, st.settings)):
+        st.err.print(
+            Text(
+                f"pk: warning: #{closed.id} was {closed.status}, but its stored series {damaged} "
+                f"{safe(str(closed.series.get(damaged)))!r} is unreadable, so no next occurrence "
+                "was scheduled; add the next one with `pk add ... --every`, and run `pk doctor` "
+                "to check the rest of the store"
+            ),
+            soft_wrap=True,
+        )
     if closed.status == "done" and closed.waiting_on and closed.thanked_at is None:
         _hint(
             st,
