@@ -245,3 +245,24 @@ def test_ics_text_escapes_a_lone_surrogate_instead_of_failing_to_encode():
 
     assert _ics_text("a\ud800;b") == "a\\\\ud800\\;b"  # its backslash escaped too
     assert _ics_text("a\ud800").encode("utf-8") == b"a\\\\ud800"
+
+
+def test_an_export_path_with_a_newline_stays_on_one_line_in_the_error(pk, tmp_path):
+    pk("add", "x", "--to", "A", "--due", "fri")
+    target = tmp_path / "no such\ndir" / "out.json"
+    result = pk("export", "-o", str(target), code=74)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "export not written" in result.stderr and "no such\\x0adir" in result.stderr
+
+
+def test_an_export_path_with_a_newline_stays_on_one_line_in_the_hint(pk, tmp_path):
+    pk("add", "x", "--to", "A", "--due", "fri")
+    result = pk("export", "-o", str(tmp_path / "line\nbreak.json"))
+    assert result.stderr.strip().endswith("line\\x0abreak.json (json).")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_import_path_with_a_newline_stays_on_one_line_in_the_error(pk, tmp_path):
+    result = pk("import", str(tmp_path / "missing\n.json"), code=2)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "cannot read" in result.stderr and "missing\\x0a.json" in result.stderr

@@ -318,3 +318,30 @@ def test_done_with_a_damaged_stored_anchor_completes_and_warns(pk, db_path):
     result = pk("drop", "1")
     assert pk.json("show", "1")["status"] == "dropped"
     assert "series anchor 'last friday-ish' is unreadable" in result.stderr
+
+
+def damage(db_path, pid: str, **fields) -> None:
+    import json
+
+    data = json.loads(db_path.read_text())
+    data["promises"][pid].update(fields)
+    db_path.write_text(json.dumps(data))
+
+
+def test_show_a_series_is_whole_when_another_record_is_damaged(pk, db_path):
+    add_weekly(pk)
+    pk("done", "1")  # schedules #2
+    pk("add", "Unrelated", "--to", "Kim", "--due", "fri")
+    damage(db_path, "3", due="not a time")
+    result = pk("show", "1")
+    assert "Time cards to payroll" in result.stdout
+    assert "series: #2 Fri 4 Dec 12:00 open" in result.stdout
+
+
+def test_show_fails_before_printing_anything_when_its_series_has_a_damaged_record(pk, db_path):
+    add_weekly(pk)
+    pk("done", "1")
+    damage(db_path, "2", due="not a time")
+    result = pk("show", "1", code=65)
+    assert result.stdout == ""
+    assert "promise 2" in result.stderr

@@ -221,16 +221,19 @@ def show_cmd(
 
         pk show 3
     """
-    from .report_cmds import show_series
+    from .report_cmds import series_line
 
     st = state(ctx)
-    promise = st.store().read().promise(check_id(pid))
+    view = st.store().read()
+    promise = view.promise(check_id(pid))
     if json_:
         dump_json(promise_json(promise, st.now))
         return
+    series = series_line(st, view, promise)  # before printing: it may find a damaged record
     for block in promise_detail(promise, st.now, st.tz):
         st.out.print(block)
-    show_series(st, promise)
+    if series is not None:
+        st.out.print(series, soft_wrap=True)
 
 
 @app.command("move")

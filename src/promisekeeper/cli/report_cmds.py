@@ -13,7 +13,7 @@ from ..dates import describe_due, format_local, parse_since
 from ..errors import BadInput, StoreError
 from ..model import Promise
 from ..render import dump_json, print_promises, promise_json, safe
-from ..store import REQUESTS, atomic_write
+from ..store import PROMISES, REQUESTS, View, atomic_write
 from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
 from .core import app
 
@@ -243,11 +243,15 @@ def export_cmd(
             stream.write(payload)
             stream.flush()
         return
+    target = output.expanduser().resolve()
     try:
-        atomic_write(output.expanduser().resolve(), payload, mode=0o600)
+        atomic_write(target, payload, mode=0o600)
     except StoreError as exc:
-        raise StoreError(str(exc).replace("nothing was saved", "export not written")) from None
-    _hint(st, f"Exported {len(view.promises())} promise(s) to {output} ({chosen}).")
+        # Said again here rather than passed on: the store's message prints the path raw, and a
+        # typed path with a newline (or an escape sequence) must stay one inert line.
+        why = getattr(exc.__cause__, "strerror", None) or "cannot write it"
+        raise StoreError(f"export not written: {why} ({safe(str(target))})") from None
+    _hint(st, f"Exported {len(view.promises())} promise(s) to {safe(str(output))} ({chosen}).")
 
 
 @app.command("import")
@@ -274,7 +278,8 @@ def import_cmd(
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
+        why = getattr(exc, "strerror", None) or exc
+        raise BadInput(f"cannot read {safe(str(file))}: {why}") from None
     data = exporting.read_export(text)
     with st.store().write("import") as tx:
         result = exporting.import_data(tx, data, merge=merge)
@@ -293,17 +298,26 @@ def import_cmd(
     _say(st, f"{how} {result.promises} promise(s) and {result.requests} request(s){skipped}.")
 
 
-def show_series(st: State, promise: Promise) -> None:
-    """`pk show`: the other occurrences of a repeating promise, below its detail."""
+def series_line(st: State, view: View, promise: Promise) -> Text | None:
+    """`pk show`: the other occurrences of a repeating promise, for below its detail.
+
+    Called before anything is printed, and it parses only this series' records: a damaged record
+    elsewhere in the store must not cut `pk show` off halfway through its output."""
     from ..series import occurrences_of
 
     if not promise.series:
-        return
-    others = [
-        p for p in occurrences_of(st.store().read().promises(), promise) if p.id != promise.id
+        return None
+    series_id = promise.series.get("id")
+    same = [
+        view.promise(pid)
+        for pid, data in view.records(PROMISES)
+        if pid != promise.id
+        and isinstance(data.get("series"), dict)
+        and data["series"].get("id") == series_id
     ]
+    others = [p for p in occurrences_of([promise, *same], promise) if p.id != promise.id]
     stopped = " (stopped)" if promise.series.get("stopped") else ""
     listed = ", ".join(
         f"#{p.id} {format_local(p.due, st.tz, now=st.now)} {p.status}" for p in others
     )
-    _say(st, f"series{stopped}: " + (listed or "no other occurrences yet"))
+    return Text(f"series{stopped}: " + (listed or "no other occurrences yet"))
