@@ -9,9 +9,12 @@ import pytest
 
 from promisekeeper import journal
 from promisekeeper.errors import Conflict
-from promisekeeper.store import REQUESTS, Store
+from promisekeeper.store import Store
 
 ADD = ("add", "Send numbers", "--to", "Dana", "--due", "fri")
+# Bulk records for the journal's bounds, in a table of their own: the store checks the shape of
+# promises and requests on every write, and these tests are about counting, not about shapes.
+SCRATCH = "scratch"
 
 
 def journal_file(db_path):
@@ -21,7 +24,7 @@ def journal_file(db_path):
 def test_undo_of_an_add_removes_it_and_the_id_stays_used(pk, db_path):
     pk(*ADD)
     result = pk("undo")
-    assert result.stdout == "Undid add: #1 'Send numbers' → Dana (added)\n"
+    assert result.stdout == "Undid add: #1 'Send numbers' → Dana (removed)\n"
     assert pk.json("list", "--all") == []
     assert pk.json("add", "Other", "--to", "Sam", "--due", "fri")["id"] == 2
 
@@ -30,7 +33,7 @@ def test_undo_of_an_undo_redoes_with_the_same_id(pk, db_path):
     original = pk.json(*ADD)
     pk("undo")
     result = pk("undo")
-    assert result.stdout.startswith("Redid add: #1 'Send numbers'")
+    assert result.stdout == "Redid add: #1 'Send numbers' → Dana (added)\n"
     assert pk.json("show", "1") == original
     # And once more: undo the redo.
     assert pk("undo").stdout.startswith("Undid add: #1")
@@ -90,7 +93,7 @@ def test_journal_keeps_the_last_100(db_path):
     store = Store(db_path)
     for n in range(105):
         with store.write("add") as tx:
-            tx.insert(REQUESTS, {"n": n})
+            tx.insert(SCRATCH, {"n": n})
     entries = journal.load(db_path)
     assert len(entries) == journal.KEEP == 100
     assert [e.generation for e in entries] == list(range(6, 106))
@@ -103,7 +106,7 @@ def test_journal_is_bounded_by_records_too(db_path, monkeypatch):
     for n in range(4):
         with store.write("bulk") as tx:
             for k in range(4):
-                tx.insert(REQUESTS, {"n": n, "k": k})
+                tx.insert(SCRATCH, {"n": n, "k": k})
     entries = journal.load(db_path)
     assert [len(e.changes) for e in entries] == [4, 4]  # 12 would be over the bound
     assert entries[-1].generation == 4
@@ -114,7 +117,7 @@ def test_a_change_too_large_to_journal_is_refused_by_undo_not_mistaken(pk, db_pa
     pk(*ADD)
     with Store(db_path).write("import") as tx:
         for k in range(5):
-            tx.insert(REQUESTS, {"k": k})
+            tx.insert(SCRATCH, {"k": k})
     (entry,) = [e for e in journal.load(db_path) if e.operation == "import"]
     assert entry.too_large == 5 and entry.changes == ()
     before = db_path.read_bytes()
@@ -204,3 +207,31 @@ def test_undo_shows_stored_escape_sequences_inert(pk, db_path):
     out = pk("undo").stdout + pk("undo", "--list").stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "\\x1b]0;owned\\x07 [blink]x[/blink]" in out
+
+
+def test_undo_and_redo_of_done_on_a_series_say_what_they_did(pk):
+    """A redo restores what the undo removed: describing it by the undo's changes said
+    `#2 ... (removed)` while #2 was back."""
+    pk("add", "Weekly", "--to", "Payroll", "--due", "fri 12:00", "--every", "week on fri")
+    pk("done", "1")  # schedules #2
+    undone = pk("undo").stdout
+    assert (
+        undone
+        == "Undid done: #1 'Weekly' → Payroll (done → open), #2 'Weekly' → Payroll (removed)\n"
+    )
+    assert [p["id"] for p in pk.json("list", "--all")] == [1]
+    redone = pk("undo").stdout
+    assert (
+        redone == "Redid done: #1 'Weekly' → Payroll (open → done), #2 'Weekly' → Payroll (added)\n"
+    )
+    assert [p["id"] for p in pk.json("list", "--all")] == [1, 2]
+
+
+def test_undo_list_rows_for_undo_and_redo_keep_the_time_column(pk):
+    pk(*ADD)
+    pk("undo")
+    pk("undo")
+    lines = pk("undo", "--list").stdout.splitlines()
+    assert [line.split()[1] for line in lines] == ["—", "—", "Mon"]
+    assert "redo add: #1 'Send numbers' → Dana (added)" in lines[0]
+    assert "undo add: #1 'Send numbers' → Dana (removed)" in lines[1]

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Conflict, StoreError
+from .model import inert
 
 if TYPE_CHECKING:
     from .store import Transaction
@@ -103,6 +104,14 @@ class Entry:
     @property
     def is_undo(self) -> bool:
         return self.operation.startswith("undo ")
+
+    def inverse(self) -> Entry:
+        """The change that reverting this entry makes: each record's before and after swapped.
+        Describing a revert needs this; the entry itself says what the reverted change did."""
+        swapped = tuple(
+            {**c, "before": c.get("after"), "after": c.get("before")} for c in self.changes
+        )
+        return Entry(self.generation, self.operation, swapped, self.too_large)
 
 
 def journal_path(store_file: Path) -> Path:
@@ -196,7 +205,8 @@ def latest(tx: Transaction) -> Entry:
         entries = load(tx.path)
     except ValueError as exc:
         raise Conflict(
-            f"the undo journal {journal_path(tx.path)} is damaged ({exc}); nothing was undone "
+            f"the undo journal {inert(str(journal_path(tx.path)))} is damaged ({exc}); nothing "
+            f"was undone "
             f"(the store itself is fine; the next change starts a new journal)"
         ) from exc
     if not entries:
@@ -243,7 +253,9 @@ def describe(entry: Entry, operation: str | None = None) -> str:
     if entry.too_large:
         return f"{operation or entry.operation}: {entry.too_large} records (too large to undo)"
     parts = []
-    for change in entry.changes:
+    # By record, not by the order applied: an undo applies its changes in reverse, and its
+    # redo reverses them again, yet both should read like the change they repeat.
+    for change in sorted(entry.changes, key=lambda c: (c.get("table") != "promises", c["id"])):
         record = change.get("after") or change.get("before") or {}
         label = f"#{change['id']}"
         if change.get("table") != "promises":
@@ -254,10 +266,13 @@ def describe(entry: Entry, operation: str | None = None) -> str:
         person = record.get("person")
         if isinstance(person, str):
             label += f" {'←' if record.get('direction') == 'from' else '→'} {person}"
-        if change.get("before") is None:
+        before, after = change.get("before"), change.get("after")
+        if before is None:
             label += " (added)"
-        elif change.get("after") is None:
+        elif after is None:
             label += " (removed)"
+        elif before.get("status") != after.get("status"):
+            label += f" ({before.get('status', 'open')} → {after.get('status', 'open')})"
         parts.append(label)
     return f"{operation or entry.operation}: {', '.join(parts)}"
 

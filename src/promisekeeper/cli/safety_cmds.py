@@ -69,7 +69,9 @@ def undo_cmd(
     if json_:
         dump_json({"reverted": reverted.to_dict(), "recorded_as": done_as})
         return
-    _say(st, f"{verb} {safe(journal.describe(reverted, reverted.base_operation))}")
+    # Said by what this undo did (the reverted entry's after → before), not by what the
+    # reverted change did: redoing an add brings the record back, it does not remove it.
+    _say(st, f"{verb} {safe(journal.describe(reverted.inverse(), reverted.base_operation))}")
     st.err.print(Text("Run `pk undo` again to reverse this.", style="dim"), soft_wrap=True)
 
 
@@ -99,11 +101,10 @@ def _list_journal(st: State, target: Path, json_: bool) -> None:
         return
     for e in newest_first:
         mark = "  ← latest, `pk undo` reverts it" if e.generation == generation else ""
-        when = _entry_time(st, e)
-        _say(
-            st,
-            f"{e.generation:>5}  {when + '  ' if when else ''}{safe(journal.describe(e))}{mark}",
-        )
+        # Undo and redo write no history event, so they have no time to show; "—" keeps the
+        # column instead of shifting the row.
+        when = _entry_time(st, e) or "—"
+        _say(st, f"{e.generation:>5}  {when}  {safe(journal.describe(e))}{mark}")
 
 
 @app.command("doctor")
