@@ -69,7 +69,6 @@ META = '{"_meta": {"1": {"schema": 1, "generation": 3, "next_id": {"promises": 9
         (b"[]", "schema", "top level is list"),
         (b'{"_meta": {"1": {"schema": 1}}, "promises": []}', "schema", "is list"),
         (b'{"_meta": {"1": {"schema": 1}}, "promises": {"x": {}}}', "schema", "non-integer id"),
-        (b'{"_meta": {"1": {"schema": 2}}}', "schema", "newer pk"),
         (b'{"_meta": {"1": {"schema": 1}}, "promises": {"1": {"title": "t"}}}', "records", "#1"),
         (
             f'{META}, "promises": {{"1": {PROMISE_JSON}, "1": {PROMISE_JSON}}}}}'.encode(),
@@ -142,6 +141,27 @@ def test_repair_of_a_healthy_store_writes_nothing(pk, db_path):
     before = sorted(p.name for p in db_path.parent.iterdir())
     assert pk("doctor", "--repair").stdout == "Nothing to repair: the store is healthy.\n"
     assert sorted(p.name for p in db_path.parent.iterdir()) == before
+
+
+def test_a_file_from_a_newer_pk_only_asks_to_upgrade(pk, db_path):
+    content = b'{"_meta": {"1": {"schema": 2}}}'
+    db_path.write_bytes(content)
+    level, message = findings(pk, code=CORRUPT)["schema"]
+    assert level == "problem" and "newer pk" in message
+    result = pk("doctor", code=CORRUPT)
+    assert result.stderr == "Upgrade pk to use this store; it was left untouched.\n"
+    assert "--repair" not in result.stdout + result.stderr
+    assert db_path.read_bytes() == content
+
+
+def test_restore_refuses_over_a_file_from_a_newer_pk(pk, db_path):
+    add(pk)
+    add(pk, "second")
+    content = b'{"_meta": {"1": {"schema": 2}}, "future": {}}'
+    db_path.write_bytes(content)
+    result = pk("doctor", "--restore", code=Conflict.exit_code)
+    assert "upgrade pk" in result.stderr
+    assert db_path.read_bytes() == content
 
 
 def test_repair_refuses_a_file_from_a_newer_pk(pk, db_path):

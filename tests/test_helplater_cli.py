@@ -244,6 +244,79 @@ def test_move_into_a_clash_is_refused_and_changes_nothing(pk, db_path, lunch):
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "when, why",
+    [
+        ("today 7pm", "after the working day"),
+        ("today 12:30", "into lunch"),
+        ("sat 11am", "on a day off"),
+    ],
+)
+def test_move_outside_working_hours_is_refused_and_changes_nothing(pk, db_path, lunch, when, why):
+    pk(*LATER)
+    pk("book", "1", "2")  # Mon 13:00–13:45
+    before = db_path.read_bytes()
+    result = pk("move", "1", when, "--reason", why, code=4)
+    assert "outside your working hours" in result.stderr
+    assert "pk book 1 WHEN --force" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert db_path.read_bytes() == before
+
+
+def test_move_across_the_spring_dst_change_keeps_local_working_hours(pk, db_path):
+    pk("later", "Budget questions", "--for", "Lee", "--need", "30m")
+    pk("book", "1", "1")
+    # Mon 29 Mar 2027, the day after clocks go forward: 09:00–09:30 local is 07:00 UTC.
+    pk("move", "1", "2027-03-29 09:30", "--reason", "after the quarter closes")
+    stored = json.loads(db_path.read_text())["requests"]["1"]
+    assert stored["slot"] == {
+        "start": "2027-03-29T07:00:00+00:00",
+        "end": "2027-03-29T07:30:00+00:00",
+    }
+    assert stored["forced"] is False
+    # 08:30 local the same morning is before the working day, whatever the offset was in winter.
+    pk("move", "1", "2027-03-29 08:30", "--reason", "earlier", code=4)
+
+
+def test_reopen_after_done_books_the_slot_again(pk, db_path, lunch):
+    pk(*LATER)
+    pk("book", "1", "1")  # Mon 10:00–10:45
+    pk("done", "1")
+    pk("reopen", "1")
+    stored = json.loads(db_path.read_text())["requests"]["1"]
+    assert stored["status"] == "booked"
+    assert [e["type"] for e in stored["history"]][-2:] == ["done", "reopened"]
+    booked = pk.json("slots")["days"][0]["booked"]
+    assert [(b["request_id"], b["status"]) for b in booked] == [(1, "booked")]
+    pk("done", "1")  # and completing it again completes the request again
+    assert json.loads(db_path.read_text())["requests"]["1"]["status"] == "done"
+
+
+def test_reopen_after_drop_books_the_slot_again(pk, db_path, lunch):
+    pk(*LATER)
+    pk("book", "1", "1")
+    pk("drop", "1", "--reason", "Dana no longer needs it")
+    pk("reopen", "1")
+    assert json.loads(db_path.read_text())["requests"]["1"]["status"] == "booked"
+    assert pk.json("slots")["days"][0]["free"][0]["start"] == "2026-11-23T09:45:00+00:00"
+
+
+def test_reopen_when_the_slot_was_taken_meanwhile_keeps_the_request_cancelled(pk, db_path, lunch):
+    pk(*LATER)
+    pk("book", "1", "1")  # Mon 10:00–10:45
+    pk("done", "1")
+    pk("later", "Review the draft", "--for", "Sam")
+    pk("book", "2", "today 10am")  # the time is free again once #1 is done
+    pk("reopen", "1")
+    assert {p["id"]: p["status"] for p in pk.json("list")} == {1: "open", 2: "open"}
+    stored = json.loads(db_path.read_text())["requests"]
+    assert stored["1"]["status"] == "cancelled"
+    assert stored["1"]["history"][-1]["reason"] == (
+        "promise reopened, but its slot clashes with #2"
+    )
+    assert stored["2"]["status"] == "booked"
+
+
 def test_book_again_rebooks_and_moves_the_promise(pk, lunch):
     pk(*LATER)
     pk("book", "1", "1")

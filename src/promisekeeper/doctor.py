@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from . import journal
 from .errors import Conflict, StoreBusy, StoreCorrupt, StoreError
+from .helplater import request_problem
 from .model import Promise
 from .store import (
     META,
@@ -53,6 +54,7 @@ class Finding:
 class Report:
     path: Path
     findings: list[Finding] = field(default_factory=list)
+    newer: bool = False  # written by a newer pk: only upgrading pk helps
 
     def add(self, level: Level, check: str, message: str) -> None:
         self.findings.append(Finding(level, check, message))
@@ -60,6 +62,16 @@ class Report:
     @property
     def healthy(self) -> bool:
         return all(f.level != "problem" for f in self.findings)
+
+    @property
+    def advice(self) -> str:
+        """What to do about the problems found."""
+        if self.newer:
+            return "Upgrade pk to use this store; it was left untouched."
+        return (
+            "Run `pk doctor --repair` for a repaired copy, or `pk doctor --restore` "
+            "to go back to the previous state."
+        )
 
 
 class _Keys(dict):
@@ -99,9 +111,7 @@ def record_problem(table: str, record_id: int, record: Any) -> str | None:
             return str(exc)
         return None
     if table == REQUESTS:
-        for key in ("title", "person", "status"):
-            if not isinstance(record.get(key), str):
-                return f"{key} missing or not text"
+        return request_problem(record)  # the same check as the store's writes and the views
     return None
 
 
@@ -165,9 +175,17 @@ def _examine_file(target: Path, report: Report) -> dict[str, Any] | None:
         if message.startswith(opening):
             message = message[len(opening) :].split("); it was left untouched", 1)[0]
         report.add("problem", "schema", message.split(" — ", 1)[0])
+        report.newer = _newer_schema(data)
         return None
     report.add("ok", "schema", f"schema {data[META]['1']['schema']} (this pk: {SCHEMA_VERSION})")
     return data
+
+
+def _newer_schema(data: Any) -> bool:
+    meta = data.get(META) if isinstance(data, dict) else None
+    meta = meta.get("1") if isinstance(meta, dict) else None
+    schema = meta.get("schema") if isinstance(meta, dict) else None
+    return isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION
 
 
 def _examine_records(data: dict[str, Any], report: Report) -> None:
@@ -572,6 +590,9 @@ def restore(path: Path, now: datetime, lock_timeout: float = 5.0) -> Restore:
         data = load_file(backup)
     except StoreCorrupt as exc:
         raise Conflict(f"the backup is not usable either: {exc}") from exc
+    with contextlib.suppress(OSError, ValueError, RecursionError):
+        if _newer_schema(json.loads(target.read_bytes())):
+            raise Conflict(f"{target} was written by a newer pk; upgrade pk instead of restoring")
     with store._lock(target):
         # The backup's counters are behind the ids handed out since, and its generation would
         # make the journal's older entries look current: both move forward.

@@ -10,6 +10,7 @@ Plain functions over a store transaction and an injected `now`; nothing prints o
 
 from __future__ import annotations
 
+import unicodedata
 import uuid as uuidlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -18,10 +19,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import ledger, slots
-from .config import WorkTime
+from .config import Settings, WorkTime
 from .dates import format_local
 from .errors import BadInput, Conflict, NotFound
-from .model import Promise, iso, parse_iso
+from .model import BIDI_CONTROLS, Promise, iso, parse_iso
 from .slots import Interval
 from .store import REQUESTS, Record, Transaction, View, corrupt
 
@@ -43,23 +44,83 @@ class Booking:
 
 
 def load(view: View, rid: int) -> Record:
-    """The request, checked enough that the code below can trust its shape."""
+    """The request, checked so that the code below can trust its shape."""
     record = view.record(REQUESTS, rid) if 0 < rid < 2**53 else None
     if record is None:
         raise NotFound(f"no request #{rid} (see `pk slots`)")
-    try:
-        if record["status"] not in STATUSES:
-            raise ValueError(f"status {record['status']!r}")
-        for item in [*record["proposed"], *([record["slot"]] if record.get("slot") else [])]:
-            parse_iso(item["start"]), parse_iso(item["end"])
-        int(record["need_minutes"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise corrupt(view.path, f"request {rid}: {exc}") from exc
+    return _checked(view, rid, record)
+
+
+def _checked(view: View, rid: int, record: Any) -> Record:
+    if problem := request_problem(record):
+        raise corrupt(view.path, f"request {rid}: {problem}")
     return record
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _span_problem(span: Any) -> str | None:
+    if not isinstance(span, dict):
+        return f"{_shown(span)} is not a {{start, end}} object"
+    times = []
+    for key in ("start", "end"):
+        value = span.get(key)
+        try:
+            times.append(parse_iso(value) if isinstance(value, str) else None)
+        except ValueError:
+            times.append(None)
+        if times[-1] is None:
+            return f"{key} {_shown(value)} is not an ISO time with an offset"
+    return "ends before it starts" if times[1] <= times[0] else None
+
+
+def request_problem(record: Any) -> str | None:
+    """Why a stored request cannot be used, or None: the keys and types this module relies on.
+    The one check for the store's write path, the views and `pk doctor`, so a record written by
+    hand or by an older pk is named as corrupt instead of failing somewhere inside a command."""
+    if not isinstance(record, dict):
+        return "not an object"
+    for key in ("title", "person"):
+        if not isinstance(record.get(key), str):
+            return f"{key} missing or not text"
+    for key in ("team", "reason"):
+        if not isinstance(record.get(key), str | None):
+            return f"{key} {_shown(record[key])} is not text"
+    status = record.get("status")
+    if status not in STATUSES:
+        return f"status {_shown(status)} is not one of {', '.join(STATUSES)}"
+    for key, low in (("need_minutes", 1), ("buffer_minutes", 0)):
+        value = record.get(key, low)
+        if type(value) is not int or value < low:  # not a bool, which is an int too
+            return f"{key} {_shown(value)} is not a whole number of minutes"
+    proposed = record.get("proposed")
+    if not isinstance(proposed, list):
+        return f"proposed {_shown(proposed)} is not a list of times"
+    for number, span in enumerate(proposed, 1):
+        if problem := _span_problem(span):
+            return f"proposed #{number}: {problem}"
+    slot = record.get("slot")
+    if slot is not None and (problem := _span_problem(slot)):
+        return f"slot: {problem}"
+    if status == "booked" and slot is None:
+        return "booked without a slot"
+    promise_id = record.get("promise_id")
+    if promise_id is not None and (type(promise_id) is not int or promise_id <= 0):
+        return f"promise_id {_shown(promise_id)} is not a promise id"
+    if not isinstance(record.get("history", []), list):
+        return "history is not a list"
+    return None
+
+
 def requests(view: View) -> list[tuple[int, Record]]:
-    return sorted(view.records(REQUESTS), key=lambda item: item[0])
+    """Every request, checked (a malformed one is named as corrupt, not a crash in a view)."""
+    return sorted(
+        ((rid, _checked(view, rid, record)) for rid, record in view.records(REQUESTS)),
+        key=lambda item: item[0],
+    )
 
 
 def interval(span: dict[str, str], ref: Any = None) -> Interval:
@@ -97,6 +158,23 @@ def request_json(rid: int, record: Record, now: datetime) -> dict[str, Any]:
 # --- words --------------------------------------------------------------------------------------
 
 
+def inert(text: Any) -> str:
+    """Stored text as it may appear in a message or error raised from here: control, bidi and
+    lone surrogate characters become escapes (`render.safe`'s rule; this module stays free of
+    rich, and an error line is printed as it is)."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def span_words(slot: Interval, tz: tzinfo, now: datetime | None = None) -> str:
     """`Tue 24 Nov 09:00–09:45` in the user's zone (the end's date only when it differs)."""
     start, end = slot.start.astimezone(tz), slot.end.astimezone(tz)
@@ -118,10 +196,8 @@ def clash_words(view: View, clashes: Sequence[Interval], tz: tzinfo, now: dateti
     parts = []
     for clash in clashes:
         other = view.record(REQUESTS, clash.ref) or {}
-        parts.append(
-            f"#{clash.ref} {other.get('title', '?')!r} with {other.get('person', '?')} "
-            f"({span_words(clash, tz, now)})"
-        )
+        title, person = inert(other.get("title", "?")), inert(other.get("person", "?"))
+        parts.append(f"#{clash.ref} {title!r} with {person} ({span_words(clash, tz, now)})")
     return "; ".join(parts)
 
 
@@ -304,7 +380,7 @@ def book(
     if status in ("cancelled", "done"):
         raise Conflict(
             f"request #{rid} is {status}; nothing was booked "
-            f'(start a new one with: pk later "..." --for {record["person"]})'
+            f'(start a new one with: pk later "..." --for {inert(record["person"])})'
         )
     if (option is None) == (start is None):
         raise BadInput("book an offered option number or a time, e.g. pk book 12 2")
@@ -428,23 +504,31 @@ def on_drop(tx: Transaction, promise: Promise, now: datetime) -> None:
         tx.put(REQUESTS, rid, event)
 
 
-def on_move(tx: Transaction, promise: Promise, now: datetime) -> None:
-    """`pk move` on a help-slot promise re-books the slot to end at the new deadline; a clash with
-    another booked slot refuses the move (nothing changes)."""
+def on_move(
+    tx: Transaction, promise: Promise, now: datetime, settings: Settings | None = None
+) -> None:
+    """`pk move` on a help-slot promise re-books the slot to end at the new deadline, checked like
+    `pk book`: a clash with another booked slot, or a time outside working hours (when the
+    settings are given), refuses the move and nothing changes."""
     linked = _linked(tx, promise)
     if not linked or linked[1]["status"] != "booked":
         return
     rid, record = linked
     need = timedelta(minutes=int(record["need_minutes"]))
     slot = Interval(promise.due - need, promise.due)
-    buffer = timedelta(minutes=int(record.get("buffer_minutes") or 0))
-    tz = _zone(record.get("tz"))
-    clashes, _ = _problems(tx, rid, slot, buffer=buffer, work=None, tz=tz)
+    if settings is not None:
+        work: WorkTime | None = settings.work
+        buffer, tz = settings.work.buffer, settings.tz
+    else:
+        work = None
+        buffer = timedelta(minutes=int(record.get("buffer_minutes") or 0))
+        tz = _zone(record.get("tz"))
+    clashes, outside = _problems(tx, rid, slot, buffer=buffer, work=work, tz=tz)
     _refuse_unless_forced(
         tx,
         slot,
         clashes,
-        None,
+        outside,
         force=False,
         tz=tz,
         now=now,
@@ -452,8 +536,35 @@ def on_move(tx: Transaction, promise: Promise, now: datetime) -> None:
     )
     old = interval(record["slot"])
     record = _event(record, now, "rebooked", **{"from": _span(old)}, **_span(slot), forced=False)
-    record["slot"] = _span(slot)
+    record.update(slot=_span(slot), forced=False)
     tx.put(REQUESTS, rid, record)
+
+
+def on_reopen(tx: Transaction, promise: Promise, now: datetime) -> str | None:
+    """`pk reopen` on a help-slot promise books its slot again, when that time is still free.
+    If another booking took it meanwhile the promise is open but the request stays cancelled;
+    the returned hint says so (None when there is nothing to say)."""
+    linked = _linked(tx, promise)
+    if not linked or linked[1]["status"] not in ("done", "cancelled") or not linked[1]["slot"]:
+        return None
+    rid, record = linked
+    slot = interval(record["slot"])
+    buffer = timedelta(minutes=int(record.get("buffer_minutes") or 0))
+    tz = _zone(record.get("tz"))
+    clashes, _ = _problems(tx, rid, slot, buffer=buffer, work=None, tz=tz)
+    if not clashes:
+        tx.put(REQUESTS, rid, _event({**record, "status": "booked"}, now, "reopened"))
+        return None
+    taken = ", ".join(f"#{c.ref}" for c in clashes)
+    hint = (
+        f"request #{rid} stays cancelled: its slot {span_words(slot, tz, now)} now clashes with "
+        f"{clash_words(tx, clashes, tz, now)}; the promise is open without a booked time"
+    )
+    reason = f"promise reopened, but its slot clashes with {taken}"
+    tx.put(
+        REQUESTS, rid, _event({**record, "status": "cancelled"}, now, "cancelled", reason=reason)
+    )
+    return hint
 
 
 # --- the slots view -----------------------------------------------------------------------------

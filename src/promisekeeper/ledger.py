@@ -72,7 +72,14 @@ def _open(tx: Transaction, pid: int, verb: str) -> Promise:
     return promise
 
 
-def move(tx: Transaction, pid: int, new_due: datetime, reason: str, now: datetime) -> Promise:
+def move(
+    tx: Transaction,
+    pid: int,
+    new_due: datetime,
+    reason: str,
+    now: datetime,
+    settings: Settings | None = None,
+) -> Promise:
     """Renegotiate openly: the old and new deadline and the reason stay in the history."""
     promise = _open(tx, pid, "move")
     why = clean_text(reason, "reason")
@@ -84,7 +91,7 @@ def move(tx: Transaction, pid: int, new_due: datetime, reason: str, now: datetim
     tx.put_promise(moved)
     from . import helplater  # lazy: helplater imports ledger
 
-    helplater.on_move(tx, moved, now)  # a help-slot promise re-books its slot, clash-checked
+    helplater.on_move(tx, moved, now, settings)  # a help-slot re-books, checked like `pk book`
     return moved
 
 
@@ -140,6 +147,9 @@ def reopen(tx: Transaction, pid: int, now: datetime) -> Promise:
         "reopened", now, previous=promise.status
     )
     tx.put_promise(reopened)
+    from . import helplater  # lazy: helplater imports ledger
+
+    helplater.on_reopen(tx, reopened, now)  # a help-slot promise books its slot again, if free
     return reopened
 
 

@@ -300,6 +300,11 @@ class Store:
             for pid, record in tx.records(PROMISES):
                 if problem := record_problem(record):
                     raise corrupt(target, f"promise {pid}: {problem}")
+            from .helplater import request_problem  # lazy: helplater imports this module
+
+            for rid, record in tx.records(REQUESTS):
+                if problem := request_problem(record):
+                    raise corrupt(target, f"request {rid}: {problem}")
             yield tx
             if tx.changes:
                 tx.meta["generation"] = tx.generation + 1

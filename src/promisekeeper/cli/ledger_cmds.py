@@ -257,7 +257,7 @@ def move_cmd(
     deadline = parse_deadline(when, st.now, st.settings, allow_past=past)
     with st.store().write("move") as tx:
         before = tx.promise(check_id(pid))
-        moved = ledger.move(tx, pid, deadline, reason, st.now)
+        moved = ledger.move(tx, pid, deadline, reason, st.now, st.settings)
     echo_saved(ctx, "Moved", moved, json_)
     if not json_ and moved.direction == "to":
         hint(

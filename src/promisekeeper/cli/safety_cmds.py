@@ -171,13 +171,7 @@ def doctor_cmd(
             _say(st, f"  {MARKS[f.level]}  {f.check:<10}  {safe(f.message)}", style)
     if not report.healthy:
         if not json_:
-            st.err.print(
-                Text(
-                    "Run `pk doctor --repair` for a repaired copy, or `pk doctor --restore` "
-                    "to go back to the previous state."
-                ),
-                soft_wrap=True,
-            )
+            st.err.print(Text(report.advice), soft_wrap=True)
         raise typer.Exit(StoreCorrupt.exit_code)
 
 
