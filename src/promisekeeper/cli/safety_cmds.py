@@ -99,12 +99,13 @@ def _list_journal(st: State, target: Path, json_: bool) -> None:
     if not entries:
         _say(st, "No changes journalled yet.")
         return
-    for e in newest_first:
+    # Undo and redo write no history event, so they have no time to show: "—", padded like the
+    # times, keeps the descriptions in one column.
+    times = [_entry_time(st, e) or "—" for e in newest_first]
+    width = max(len(t) for t in times)
+    for e, when in zip(newest_first, times, strict=True):
         mark = "  ← latest, `pk undo` reverts it" if e.generation == generation else ""
-        # Undo and redo write no history event, so they have no time to show; "—" keeps the
-        # column instead of shifting the row.
-        when = _entry_time(st, e) or "—"
-        _say(st, f"{e.generation:>5}  {when}  {safe(journal.describe(e))}{mark}")
+        _say(st, f"{e.generation:>5}  {when:<{width}}  {safe(journal.describe(e))}{mark}")
 
 
 @app.command("doctor")
