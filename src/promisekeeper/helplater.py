@@ -10,7 +10,6 @@ Plain functions over a store transaction and an injected `now`; nothing prints o
 
 from __future__ import annotations
 
-import unicodedata
 import uuid as uuidlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -22,7 +21,7 @@ from . import ledger, slots
 from .config import Settings, WorkTime
 from .dates import format_local
 from .errors import BadInput, Conflict, NotFound
-from .model import BIDI_CONTROLS, Promise, iso, parse_iso
+from .model import Promise, inert, iso, parse_iso
 from .slots import Interval
 from .store import REQUESTS, Record, Transaction, View, corrupt
 
@@ -41,6 +40,11 @@ class Booking:
 
 
 # --- reading ------------------------------------------------------------------------------------
+
+
+def _inert(text: Any) -> str:
+    """Stored text in a message or error raised from here, made inert (`model.inert`)."""
+    return inert(str(text))
 
 
 def load(view: View, rid: int) -> Record:
@@ -158,23 +162,6 @@ def request_json(rid: int, record: Record, now: datetime) -> dict[str, Any]:
 # --- words --------------------------------------------------------------------------------------
 
 
-def inert(text: Any) -> str:
-    """Stored text as it may appear in a message or error raised from here: control, bidi and
-    lone surrogate characters become escapes (`render.safe`'s rule; this module stays free of
-    rich, and an error line is printed as it is)."""
-    text = str(text)
-    if text.isprintable():
-        return text
-    out = []
-    for char in text:
-        if unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS:
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
 def span_words(slot: Interval, tz: tzinfo, now: datetime | None = None) -> str:
     """`Tue 24 Nov 09:00–09:45` in the user's zone (the end's date only when it differs)."""
     start, end = slot.start.astimezone(tz), slot.end.astimezone(tz)
@@ -196,7 +183,7 @@ def clash_words(view: View, clashes: Sequence[Interval], tz: tzinfo, now: dateti
     parts = []
     for clash in clashes:
         other = view.record(REQUESTS, clash.ref) or {}
-        title, person = inert(other.get("title", "?")), inert(other.get("person", "?"))
+        title, person = _inert(other.get("title", "?")), _inert(other.get("person", "?"))
         parts.append(f"#{clash.ref} {title!r} with {person} ({span_words(clash, tz, now)})")
     return "; ".join(parts)
 
@@ -380,7 +367,7 @@ def book(
     if status in ("cancelled", "done"):
         raise Conflict(
             f"request #{rid} is {status}; nothing was booked "
-            f'(start a new one with: pk later "..." --for {inert(record["person"])})'
+            f'(start a new one with: pk later "..." --for {_inert(record["person"])})'
         )
     if (option is None) == (start is None):
         raise BadInput("book an offered option number or a time, e.g. pk book 12 2")

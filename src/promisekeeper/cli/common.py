@@ -9,8 +9,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ..config import Settings, load_settings
+from ..errors import BadInput
 from ..paths import db_path
 from ..render import make_console
 from ..store import Store
@@ -63,11 +65,26 @@ def state(ctx: typer.Context) -> State:
 
 def output_format(json_: bool, plain: bool) -> str:
     if json_ and plain:
-        from ..errors import BadInput
-
         raise BadInput("choose one of --json and --plain")
     return "json" if json_ else "plain" if plain else "table"
 
 
 JSON_HELP = "Print JSON for scripts (shape documented in the README)."
 PLAIN_HELP = "Print plain lines: no colour, no box characters."
+
+
+def say(st: State, message: str, style: str = "") -> None:
+    """A result line for people (stdout: it is the command's output)."""
+    st.out.print(Text(message, style=style), soft_wrap=True)
+
+
+def hint(st: State, message: str) -> None:
+    """Talk that is not the result: stderr, so stdout stays clean for scripts."""
+    st.err.print(Text(message, style="dim"), soft_wrap=True)
+
+
+def check_id(value: int, what: str = "promise") -> int:
+    """Ids are positive and fit a JSON number exactly; anything else is a typing slip."""
+    if value <= 0 or value >= 2**53:
+        raise BadInput(f"not a {what} id: {value}")
+    return value

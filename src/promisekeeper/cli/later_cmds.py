@@ -6,30 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import typer
-from rich.text import Text
 
 from .. import slots
 from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
 from ..render import dump_json, promise_json, safe
-from .common import JSON_HELP, State, state
+from .common import JSON_HELP, check_id, hint, say, state
 from .core import app
 
 REQUEST_HELP = "The request's id (shown by `pk later` and `pk slots`)."
-
-
-def say(st: State, message: str) -> None:
-    st.out.print(Text(message), soft_wrap=True)
-
-
-def hint(st: State, message: str) -> None:
-    st.err.print(Text(message, style="dim"), soft_wrap=True)
-
-
-def check_request_id(rid: int) -> int:
-    if rid <= 0 or rid >= 2**53:
-        raise BadInput(f"not a request id: {rid}")
-    return rid
 
 
 def read_need(text: str | None, default: timedelta) -> timedelta:
@@ -154,7 +139,7 @@ def book_cmd(
     from .. import helplater
 
     st = state(ctx)
-    check_request_id(rid)
+    check_id(rid, "request")
     option = int(choice) if choice.strip().isdigit() else None
     # A past time is the domain's to refuse, with a booking hint rather than the --past one.
     start = None if option is not None else parse_when(choice, st.now, st.settings)
@@ -249,7 +234,7 @@ def cancel_slot_cmd(
 
     st = state(ctx)
     with st.store().write("cancel-slot") as tx:
-        record = helplater.cancel(tx, check_request_id(rid), reason, st.now)
+        record = helplater.cancel(tx, check_id(rid, "request"), reason, st.now)
     if json_:
         dump_json(helplater.request_json(rid, record, st.now))
         return

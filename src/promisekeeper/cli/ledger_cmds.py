@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import typer
-from rich.text import Text
 
 from .. import ledger
 from ..dates import describe_due, format_local, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
 from ..render import dump_json, print_promises, promise_detail, promise_json, safe
-from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
+from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
 from .core import app
 
@@ -24,22 +23,6 @@ def person_and_direction(to: str | None, from_: str | None) -> tuple[str, Direct
     if (to is None) == (from_ is None):
         raise BadInput("say who: --to PERSON (you promised them) or --from PERSON (they owe you)")
     return (to, "to") if to is not None else (from_, "from")  # type: ignore[return-value]
-
-
-def check_id(pid: int) -> int:
-    if pid <= 0 or pid >= 2**53:
-        raise BadInput(f"not a promise id: {pid}")
-    return pid
-
-
-def say(st: State, message: str) -> None:
-    """A result line for people (stdout: it is the command's output)."""
-    st.out.print(Text(message), soft_wrap=True)
-
-
-def hint(st: State, message: str) -> None:
-    """Talk that is not the result: stderr, so stdout stays clean for scripts."""
-    st.err.print(Text(message, style="dim"), soft_wrap=True)
 
 
 def echo_saved(ctx: typer.Context, verb: str, promise: Promise, json_: bool) -> None:

@@ -14,16 +14,8 @@ from ..errors import BadInput, StoreError
 from ..model import Promise
 from ..render import dump_json, print_promises, promise_json, safe
 from ..store import PROMISES, REQUESTS, View, atomic_write
-from .common import JSON_HELP, PLAIN_HELP, State, output_format, state
+from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
 from .core import app
-
-
-def _say(st: State, message: str) -> None:
-    st.out.print(Text(message), soft_wrap=True)
-
-
-def _hint(st: State, message: str) -> None:
-    st.err.print(Text(message, style="dim"), soft_wrap=True)
 
 
 def after_close(st: State, closed: Promise, following: Promise | None) -> None:
@@ -33,13 +25,13 @@ def after_close(st: State, closed: Promise, following: Promise | None) -> None:
 
     if following is not None:
         rule = safe(str((following.series or {}).get("rule", "")))
-        _hint(
+        hint(
             st,
             f"Next: #{following.id} {safe(following.title)!r} "
             f"{describe_due(following.due, st.now, st.tz)} (repeats {rule})",
         )
     elif closed.series and closed.series.get("stopped"):
-        _hint(st, f"The series {safe(str(closed.series.get('rule')))!r} is stopped.")
+        hint(st, f"The series {safe(str(closed.series.get('rule')))!r} is stopped.")
     elif closed.series and (damaged := unreadable(closed.series, st.settings)):
         st.err.print(
             Text(
@@ -51,7 +43,7 @@ def after_close(st: State, closed: Promise, following: Promise | None) -> None:
             soft_wrap=True,
         )
     if closed.status == "done" and closed.waiting_on and closed.thanked_at is None:
-        _hint(
+        hint(
             st,
             f"{safe(closed.person)} delivered — say thank you: pk thank {closed.id} "
             '--note "what it made possible"',
@@ -161,15 +153,14 @@ def thank_cmd(
     from .. import thanks
 
     st = state(ctx)
-    if pid <= 0 or pid >= 2**53:
-        raise BadInput(f"not a promise id: {pid}")
+    check_id(pid)
     with st.store().write("thank") as tx:
         thanked = thanks.thank(tx, pid, note, st.now)
     if json_:
         dump_json(promise_json(thanked, st.now))
         return
-    _say(st, f"Thanked {safe(thanked.person)} for #{thanked.id} {safe(thanked.title)!r}.")
-    _say(st, f'Tell {safe(thanked.person)}: "{safe(thanks.draft(thanked, st.tz, st.now))}"')
+    say(st, f"Thanked {safe(thanked.person)} for #{thanked.id} {safe(thanked.title)!r}.")
+    say(st, f'Tell {safe(thanked.person)}: "{safe(thanks.draft(thanked, st.tz, st.now))}"')
 
 
 @app.command("thanks")
@@ -198,7 +189,7 @@ def thanks_cmd(
         fmt=output_format(json_, plain),
     )
     if pending and not json_:
-        _hint(st, f'Say thank you: pk thank {pending[0].id} --note "what it made possible"')
+        hint(st, f'Say thank you: pk thank {pending[0].id} --note "what it made possible"')
 
 
 @app.command("export")
@@ -251,7 +242,7 @@ def export_cmd(
         # typed path with a newline (or an escape sequence) must stay one inert line.
         why = getattr(exc.__cause__, "strerror", None) or "cannot write it"
         raise StoreError(f"export not written: {why} ({safe(str(target))})") from None
-    _hint(st, f"Exported {len(view.promises())} promise(s) to {safe(str(output))} ({chosen}).")
+    hint(st, f"Exported {len(view.promises())} promise(s) to {safe(str(output))} ({chosen}).")
 
 
 @app.command("import")
@@ -295,7 +286,7 @@ def import_cmd(
         return
     skipped = f"; {result.skipped} already here, skipped" if result.skipped else ""
     how = "Merged" if result.merged else "Restored"
-    _say(st, f"{how} {result.promises} promise(s) and {result.requests} request(s){skipped}.")
+    say(st, f"{how} {result.promises} promise(s) and {result.requests} request(s){skipped}.")
 
 
 def series_line(st: State, view: View, promise: Promise) -> Text | None:

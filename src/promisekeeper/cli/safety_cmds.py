@@ -12,7 +12,7 @@ from rich.text import Text
 from ..dates import format_local
 from ..errors import StoreCorrupt
 from ..render import dump_json, safe
-from .common import JSON_HELP, State, state
+from .common import JSON_HELP, State, say, state
 from .core import app
 
 if TYPE_CHECKING:  # imported where used: `pk list` should not load them
@@ -20,10 +20,6 @@ if TYPE_CHECKING:  # imported where used: `pk list` should not load them
     from .. import journal
 
 MARKS = {"ok": "ok     ", "warn": "warning", "problem": "PROBLEM"}
-
-
-def _say(st: State, message: str, style: str = "") -> None:
-    st.out.print(Text(message, style=style), soft_wrap=True)
 
 
 def _entry_time(st: State, entry: journal.Entry) -> str:
@@ -71,7 +67,7 @@ def undo_cmd(
         return
     # Said by what this undo did (the reverted entry's after → before), not by what the
     # reverted change did: redoing an add brings the record back, it does not remove it.
-    _say(st, f"{verb} {safe(journal.describe(reverted.inverse(), reverted.base_operation))}")
+    say(st, f"{verb} {safe(journal.describe(reverted.inverse(), reverted.base_operation))}")
     st.err.print(Text("Run `pk undo` again to reverse this.", style="dim"), soft_wrap=True)
 
 
@@ -97,7 +93,7 @@ def _list_journal(st: State, target: Path, json_: bool) -> None:
         )
         return
     if not entries:
-        _say(st, "No changes journalled yet.")
+        say(st, "No changes journalled yet.")
         return
     # Undo and redo write no history event, so they have no time to show: "—", padded like the
     # times, keeps the descriptions in one column.
@@ -105,7 +101,7 @@ def _list_journal(st: State, target: Path, json_: bool) -> None:
     width = max(len(t) for t in times)
     for e, when in zip(newest_first, times, strict=True):
         mark = "  ← latest, `pk undo` reverts it" if e.generation == generation else ""
-        _say(st, f"{e.generation:>5}  {when:<{width}}  {safe(journal.describe(e))}{mark}")
+        say(st, f"{e.generation:>5}  {when:<{width}}  {safe(journal.describe(e))}{mark}")
 
 
 @app.command("doctor")
@@ -145,14 +141,14 @@ def doctor_cmd(
     if restore:
         result = doctor_mod.restore(path, st.now, lock_timeout)
         kept = f"; the file it replaced is kept as {result.previous}" if result.previous else ""
-        _say(st, f"Restored {result.promises} promises from {result.restored_from}{kept}.")
+        say(st, f"Restored {result.promises} promises from {result.restored_from}{kept}.")
         return
     if repair:
         fixed = doctor_mod.repair(path, st.now, lock_timeout)
         if fixed is None:
-            _say(st, "Nothing to repair: the store is healthy.")
+            say(st, "Nothing to repair: the store is healthy.")
         elif not fixed.kept and not fixed.dropped and fixed.temps_removed:
-            _say(st, f"Removed {fixed.temps_removed} leftover temp file(s); the store is healthy.")
+            say(st, f"Removed {fixed.temps_removed} leftover temp file(s); the store is healthy.")
         else:
             _report_repair(st, fixed, st.store().target)
         return
@@ -166,10 +162,10 @@ def doctor_cmd(
             }
         )
     else:
-        _say(st, f"Store: {safe(str(report.path))}")
+        say(st, f"Store: {safe(str(report.path))}")
         for f in report.findings:
             style = {"ok": "green", "warn": "yellow", "problem": "red"}[f.level]
-            _say(st, f"  {MARKS[f.level]}  {f.check:<10}  {safe(f.message)}", style)
+            say(st, f"  {MARKS[f.level]}  {f.check:<10}  {safe(f.message)}", style)
     if not report.healthy:
         if not json_:
             st.err.print(Text(report.advice), soft_wrap=True)
@@ -178,12 +174,12 @@ def doctor_cmd(
 
 def _report_repair(st: State, fixed: doctor_mod.Repair, target: Path) -> None:
     kept = ", ".join(f"{n} {table}" for table, n in fixed.kept.items())
-    _say(st, f"Wrote a repaired copy: {fixed.repaired} (kept {kept or 'nothing'}).")
-    _say(st, f"The file as found is kept as {fixed.backup}; {target} was not changed.")
+    say(st, f"Wrote a repaired copy: {fixed.repaired} (kept {kept or 'nothing'}).")
+    say(st, f"The file as found is kept as {fixed.backup}; {target} was not changed.")
     for item in fixed.dropped:
-        _say(st, f"  left out: {safe(item)}")
+        say(st, f"  left out: {safe(item)}")
     for item in fixed.renumbered:
-        _say(st, f"  new id: {safe(item)}")
+        say(st, f"  new id: {safe(item)}")
     st.err.print(
         Text(f"Check it (pk --db {fixed.repaired} list --all), then: mv {fixed.repaired} {target}"),
         soft_wrap=True,
