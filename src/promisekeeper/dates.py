@@ -444,7 +444,7 @@ def _shift(
         start = local_now
         if calendar:
             wall = local_now.replace(tzinfo=None) + calendar * sign
-            start = _localize(wall, tz) if strict else _start_lenient(wall, tz)
+            start = _localize(wall, tz) if strict else wall_clock(wall, tz)
         elapsed = timedelta(hours=amounts.get("hours", 0), minutes=amounts.get("minutes", 0))
         return (start.astimezone(UTC) + elapsed * sign).astimezone(tz)
     except (OverflowError, ValueError):
@@ -470,14 +470,16 @@ def _localize(naive: datetime, tz: tzinfo) -> datetime:
     return aware
 
 
-def _start_lenient(naive: datetime, tz: tzinfo) -> datetime:
-    """Like _localize, but a skipped time moves forward by the gap (for points in the past)."""
+def wall_clock(naive: datetime, tz: tzinfo) -> datetime:
+    """A wall-clock time in `tz`, leniently: a time the clocks skip (a DST gap) moves forward by
+    the gap, as the clocks do; a repeated time means its first occurrence. `_localize` is the
+    strict form, for deadlines the user typed."""
     return naive.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
 
 
 def _start_of_day(day: date, tz: tzinfo) -> datetime:
     # A few zones skip midnight itself; the day then starts when the clocks resume.
-    return _start_lenient(datetime.combine(day, time(0)), tz)
+    return wall_clock(datetime.combine(day, time(0)), tz)
 
 
 def _day_label(day: date, *, year: bool) -> str:

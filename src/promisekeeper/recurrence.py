@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from itertools import islice
 
 from dateutil.rrule import rrule, rrulestr
 
 from .config import WorkTime
+from .dates import wall_clock
 from .errors import BadInput
 
 EXAMPLES = (
@@ -155,7 +156,7 @@ def occurrences(
             continue
         if found and adjusted <= found[-1].replace(tzinfo=None):
             continue
-        found.append(_attach(adjusted, tz))
+        found.append(wall_clock(adjusted, tz))
         if len(found) == count:
             break
     return found
@@ -219,12 +220,6 @@ def _adjust(candidate: datetime, workdays: str | None, work: WorkTime) -> dateti
         if work.is_workday(day):
             return candidate.replace(year=day.year, month=day.month, day=day.day)
     return None
-
-
-def _attach(naive: datetime, tz: tzinfo) -> datetime:
-    """A wall-clock time in `tz`; one the clocks skip moves forward by the gap (fold=0 otherwise
-    means the first of a repeated hour)."""
-    return naive.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
 
 
 def _phrase(phrase: str, work: WorkTime) -> tuple[str | None, str | None]:

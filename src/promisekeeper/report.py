@@ -12,10 +12,11 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from .config import Settings
+from .dates import wall_clock
 from .model import Promise, iso, parse_iso
 
 # --- standup ------------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ def _slot_entry(rid: int, record: dict[str, Any], today: date, tz: tzinfo) -> En
 
 def _start_of(day: date, tz: tzinfo) -> datetime:
     # Lenient like dates.parse_since: a zone that skips midnight starts the day when clocks resume.
-    return datetime.combine(day, time(0)).replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+    return wall_clock(datetime.combine(day, time(0)), tz)
 
 
 # --- statistics ---------------------------------------------------------------------------------

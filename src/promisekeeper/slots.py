@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from .config import WorkTime
+from .dates import wall_clock
 from .errors import BadInput
 
 GRID = timedelta(minutes=15)
@@ -45,7 +46,7 @@ class Interval:
 def _at(day: date, clock: time, tz: tzinfo) -> datetime:
     # A working-hours boundary inside a DST gap (02:30 on a spring-forward night) moves forward by
     # the gap, like the clocks do; a repeated time means its first occurrence.
-    return datetime.combine(day, clock).replace(tzinfo=tz, fold=0).astimezone(UTC)
+    return wall_clock(datetime.combine(day, clock), tz).astimezone(UTC)
 
 
 def _day_spans(work: WorkTime, day: date) -> list[tuple[time, time]]:
