@@ -107,15 +107,16 @@ def note(tx: Transaction, pid: int, text: str, now: datetime) -> Promise:
 
 def done(tx: Transaction, pid: int, now: datetime, settings: Settings | None = None) -> Promise:
     """Mark kept. Whether it was on time, and how late, is recorded in the event."""
-    from .series import continue_series
-
     promise = _open(tx, pid, "complete")
     late = max(timedelta(0), now - promise.due)
     finished = replace(promise, status="done", done_at=now).with_event(
         "done", now, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
     )
     tx.put_promise(finished)
-    continue_series(tx, finished, now, settings)  # a repeating promise schedules its next
+    if finished.series:  # a repeating promise schedules its next
+        from .series import continue_series
+
+        continue_series(tx, finished, now, settings)
     from . import helplater  # lazy: helplater imports ledger
 
     helplater.on_done(tx, finished, now)  # a help-slot promise completes its request
@@ -126,13 +127,14 @@ def drop(
     tx: Transaction, pid: int, reason: str | None, now: datetime, settings: Settings | None = None
 ) -> Promise:
     """Release a promise by agreement; the reason is kept."""
-    from .series import continue_series
-
     promise = _open(tx, pid, "drop")
     why = clean_text(reason, "reason") if reason else None
     dropped = replace(promise, status="dropped").with_event("dropped", now, reason=why)
     tx.put_promise(dropped)
-    continue_series(tx, dropped, now, settings)  # unless `drop --series` stopped it
+    if dropped.series:  # schedules the next, unless `drop --series` stopped it
+        from .series import continue_series
+
+        continue_series(tx, dropped, now, settings)
     from . import helplater  # lazy: helplater imports ledger
 
     helplater.on_drop(tx, dropped, now)  # a help-slot promise frees its slot

@@ -300,11 +300,13 @@ class Store:
             for pid, record in tx.records(PROMISES):
                 if problem := record_problem(record):
                     raise corrupt(target, f"promise {pid}: {problem}")
-            from .helplater import request_problem  # lazy: helplater imports this module
+            if requests := tx.records(REQUESTS):
+                # Lazy: helplater imports this module, and most stores have no requests at all.
+                from .helplater import request_problem
 
-            for rid, record in tx.records(REQUESTS):
-                if problem := request_problem(record):
-                    raise corrupt(target, f"request {rid}: {problem}")
+                for rid, record in requests:
+                    if problem := request_problem(record):
+                        raise corrupt(target, f"request {rid}: {problem}")
             yield tx
             if tx.changes:
                 tx.meta["generation"] = tx.generation + 1

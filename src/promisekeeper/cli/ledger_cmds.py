@@ -84,12 +84,14 @@ def add_cmd(
 
     A title that starts with "-" goes after `--`: pk add --to Dana --due fri -- "-5% forecast"
     """
-    from ..series import new_series
-
     st = state(ctx)
     person, direction = person_and_direction(to, from_)
     deadline = parse_deadline(due, st.now, st.settings, allow_past=past)
-    series = new_series(every, deadline, st.settings) if every is not None else None
+    series = None
+    if every is not None:  # imported only then: rules bring in dateutil.rrule
+        from ..series import new_series
+
+        series = new_series(every, deadline, st.settings)
     with st.store().write("add") as tx:
         promise = ledger.add(
             tx,
@@ -303,7 +305,8 @@ def done_cmd(
     st = state(ctx)
     with st.store().write("done") as tx:
         finished = ledger.done(tx, check_id(pid), st.now, st.settings)
-        following = successor(tx.promises(), finished)
+        # Only a series has a successor; looking for one parses every promise in the store.
+        following = successor(tx.promises(), finished) if finished.series else None
     if json_:
         dump_json(promise_json(finished, st.now))
     else:
@@ -340,7 +343,7 @@ def drop_cmd(
         if series_:
             stop_series(tx, check_id(pid), st.now)
         dropped = ledger.drop(tx, check_id(pid), reason, st.now, st.settings)
-        following = successor(tx.promises(), dropped)
+        following = successor(tx.promises(), dropped) if dropped.series else None
     if json_:
         dump_json(promise_json(dropped, st.now))
     else:
