@@ -83,12 +83,6 @@ class Settings:
     tz: tzinfo
     work: WorkTime = field(default_factory=WorkTime)
 
-    @property
-    def tz_name(self) -> str | None:
-        """The IANA name of the zone, when it has one (a fixed-offset fallback has none)."""
-        key = getattr(self.tz, "key", None)
-        return key if isinstance(key, str) else None
-
     def now(self) -> datetime:
         """The clock, read once per command by the CLI. `PK_NOW` (ISO 8601) pins it for scripts."""
         pinned = os.environ.get("PK_NOW")

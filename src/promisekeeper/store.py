@@ -20,7 +20,7 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -270,9 +270,9 @@ class Store:
     """One store file. `read()` for views, `write(operation)` for changes."""
 
     path: Path
-    lock_timeout: float = field(default_factory=lambda: _env_float("PK_LOCK_TIMEOUT", 5.0))
-    # Extra files written after the store under the same lock (the prompt index, the journal).
-    after_commit: list[Callable[[Transaction], None]] = field(default_factory=list)
+    lock_timeout: float = field(
+        default_factory=lambda: _env_float("PK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+    )
 
     @property
     def target(self) -> Path:
@@ -319,8 +319,6 @@ class Store:
         atomic_write(target, payload)
         journal.append(tx)  # the undo journal, same lock; never raises
         prompt_index.write_for(self, tx)  # the shell prompt's sidecar; never raises
-        for hook in self.after_commit:
-            hook(tx)
 
     @contextlib.contextmanager
     def _lock(self, target: Path) -> Iterator[None]:
