@@ -16,7 +16,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from _timing import median_ms  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 from promisekeeper import helplater, ledger  # noqa: E402
 from promisekeeper.config import WorkTime  # noqa: E402
@@ -105,23 +106,6 @@ def in_process_ms(db: Path, runs: int) -> float:
             now=NOW,
             work=WorkTime(),
             tz=BERLIN,
-        )
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
-def median_ms(command: list[str], env: dict[str, str], runs: int, reset: Path | None) -> float:
-    times = []
-    original = reset.read_bytes() if reset and reset.exists() else None
-    for _ in range(runs):
-        if reset is not None:
-            if original is not None:
-                reset.write_bytes(original)
-            else:
-                reset.unlink(missing_ok=True)
-        start = time.perf_counter()
-        subprocess.run(
-            command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)

@@ -14,17 +14,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from _timing import median_ms  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 from promisekeeper.model import Promise  # noqa: E402
 from promisekeeper.store import Store  # noqa: E402
@@ -60,26 +59,6 @@ def build_store(path: Path, count: int, open_share: float = 0.02, seed: int = 7)
             if done_at:
                 promise = promise.with_event("done", done_at, on_time=done_at <= due)
             tx.add_promise(promise)
-
-
-def median_ms(
-    command: list[str], env: dict[str, str], runs: int, reset: Path | None = None
-) -> float:
-    """Median wall time of a whole process; `reset` restores the store between runs of `add`."""
-    times = []
-    original = reset.read_bytes() if reset else None
-    for _ in range(runs):
-        if reset and original is not None:
-            # Synced, as the previous pk run would have left it: unsynced pages would otherwise be
-            # flushed by the timed run's own fsync and billed to it.
-            with open(reset, "wb") as handle:
-                handle.write(original)
-                handle.flush()
-                os.fsync(handle.fileno())
-        start = time.perf_counter()
-        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
