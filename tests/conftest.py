@@ -82,3 +82,7 @@ def pk_process(
 @pytest.fixture
 def proc() -> Callable[..., subprocess.CompletedProcess]:
     return pk_process
+
+
+# Real servers on loopback (tests/servers.py) for the calendar and sync tests.
+pytest_plugins = ["servers"]

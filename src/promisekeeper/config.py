@@ -23,7 +23,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_START = time(9, 0)
 DEFAULT_END = time(17, 0)
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
+_DURATION = re.compile(
+    r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _default_hours() -> Mapping[int, tuple[time, time]]:
@@ -79,9 +82,40 @@ class WorkTime:
 
 
 @dataclass(frozen=True)
+class CalendarSettings:
+    """`[calendar]`: where the user's meetings live (read only, never written)."""
+
+    busy: tuple[str, ...] = ()
+    username: str | None = None
+    password_command: str | None = None
+    refresh: timedelta = timedelta(minutes=15)
+    timeout: timedelta = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """`[sync]`: the CalDAV collection (or vdir folder) that holds pk's own items."""
+
+    url: str | None = None
+    username: str | None = None
+    password_command: str | None = None
+    history_days: int = 30
+    timeout: timedelta = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
 class Settings:
     tz: tzinfo
     work: WorkTime = field(default_factory=WorkTime)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    # Promises due within `soon` are shown before they are late (prompt, list, standup).
+    soon: timedelta = timedelta(hours=4)
+    # Closed promises older than this leave the hot store for the archive.
+    archive_after: timedelta = timedelta(days=30)
+    # The VALARM before an open promise's deadline in exported/synced items; None = off.
+    reminder: timedelta | None = timedelta(hours=1)
+    max_due_per_day: int = 5
 
     def now(self) -> datetime:
         """The clock, read once per command by the CLI. `PK_NOW` (ISO 8601) pins it for scripts."""
@@ -118,12 +152,13 @@ def local_zone() -> tzinfo:
 
 
 def parse_duration(text: str) -> timedelta:
-    """`30m`, `1h`, `1h30m`, `90m`, `2h 15m`. Zero is allowed; callers decide if it makes sense."""
+    """`30m`, `1h`, `1h30m`, `90m`, `2h 15m`, `30d`, `10s`. Zero is allowed; callers decide if
+    it makes sense."""
     match = _DURATION.match(text or "")
     if not text or not text.strip() or not match or not any(match.groups()):
         raise ValueError(f"not a duration: {text!r} (try 30m, 1h, 1h30m)")
-    hours, minutes = (int(g) if g else 0 for g in match.groups())
-    return timedelta(hours=hours, minutes=minutes)
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 def _parse_time(text: str, where: str) -> time:
@@ -206,7 +241,49 @@ def settings_from_dict(raw: Mapping[str, object], source: str = "config") -> Set
             slot=slot,
             buffer=buffer,
         ),
+        **_extras(raw, source),
     )
+
+
+def _duration_key(raw: Mapping[str, object], key: str, default: str, source: str) -> timedelta:
+    try:
+        return parse_duration(str(raw.get(key, default)))
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {key}: {exc}") from exc
+
+
+def _extras(raw: Mapping[str, object], source: str) -> dict[str, object]:
+    """The top-level keys and the [calendar] / [sync] sections."""
+    cal = raw.get("calendar", {})
+    sync = raw.get("sync", {})
+    if not isinstance(cal, Mapping) or not isinstance(sync, Mapping):
+        raise ConfigError(f"{source}: [calendar] and [sync] must be tables")
+    busy = cal.get("busy", [])
+    if isinstance(busy, str):
+        busy = [busy]
+    reminder_text = str(raw.get("reminder", "1h"))
+    return {
+        "calendar": CalendarSettings(
+            busy=tuple(str(b) for b in busy),  # type: ignore[union-attr]
+            username=cal.get("username"),  # type: ignore[arg-type]
+            password_command=cal.get("password_command"),  # type: ignore[arg-type]
+            refresh=_duration_key(cal, "refresh", "15m", source),
+            timeout=_duration_key(cal, "timeout", "10s", source),
+        ),
+        "sync": SyncSettings(
+            url=sync.get("url"),  # type: ignore[arg-type]
+            username=sync.get("username"),  # type: ignore[arg-type]
+            password_command=sync.get("password_command"),  # type: ignore[arg-type]
+            history_days=int(sync.get("history_days", 30)),  # type: ignore[call-overload]
+            timeout=_duration_key(sync, "timeout", "10s", source),
+        ),
+        "soon": _duration_key(raw, "soon", "4h", source),
+        "archive_after": _duration_key(raw, "archive_after", "30d", source),
+        "reminder": None
+        if reminder_text.strip().lower() == "off"
+        else _duration_key(raw, "reminder", "1h", source),
+        "max_due_per_day": int(raw.get("max_due_per_day", 5)),  # type: ignore[call-overload]
+    }
 
 
 def load_settings(path: Path | None = None) -> Settings:

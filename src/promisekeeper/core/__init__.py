@@ -1,0 +1,1 @@
+"""Features: what the user asked for, as functions over data. No printing, no clock reading."""

@@ -1,0 +1,1 @@
+"""Mapping promises to and from other formats: JSON, CSV, iCalendar, other trackers."""

@@ -1,0 +1,1 @@
+"""The shell: the `pk prompt` fast path (stdlib only), `pk init` snippets, completions."""

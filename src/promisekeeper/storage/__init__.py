@@ -1,0 +1,1 @@
+"""The store on disk: lock, atomic writes, schema, journal, prompt index, archive, doctor."""

@@ -1,0 +1,1 @@
+"""Two-way sync of promises with a CalDAV collection or a vdir folder."""

@@ -1,0 +1,1 @@
+"""Rendering: tables, plain text, Markdown, the --json contract, messages to colleagues."""
