@@ -162,7 +162,7 @@ def ics_server() -> Iterator[FileServer]:
     state = FileServer(url="")
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+        def do_GET(self) -> None:
             state.hits.append(self.path)
             if state.delay:
                 time.sleep(state.delay)
