@@ -30,7 +30,7 @@ from _timing import median_ms  # noqa: E402  (bench/ is on sys.path when run as 
 
 from promisekeeper import helplater, ledger  # noqa: E402
 from promisekeeper.config import WorkTime  # noqa: E402
-from promisekeeper.store import REQUESTS, Store, Transaction, load_file  # noqa: E402
+from promisekeeper.storage.store import REQUESTS, Store, Transaction, load_file  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from _timing import median_ms  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 from promisekeeper.model import Promise  # noqa: E402
-from promisekeeper.store import Store  # noqa: E402
+from promisekeeper.storage.store import Store  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PEOPLE = ["Dana", "Sam", "Lee", "Priya", "Ops", "Payroll", "Jordan", "Mika"]

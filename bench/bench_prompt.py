@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from promisekeeper.model import Promise
-from promisekeeper.shell import snippet
-from promisekeeper.store import Store
+from promisekeeper.shell.snippets import snippet
+from promisekeeper.storage.store import Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

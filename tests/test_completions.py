@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from promisekeeper.completion_gen import FILES, ROOT, generate, main
+from promisekeeper.cli.completion_gen import FILES, ROOT, generate, main
 
 
 @pytest.mark.parametrize("shell", sorted(FILES))
 def test_completion_files_are_current(shell: str) -> None:
     path = ROOT / "completions" / FILES[shell]
     assert path.read_text(encoding="utf-8") == generate(shell), (
-        "regenerate with: python -m promisekeeper.completion_gen"
+        "regenerate with: python -m promisekeeper.cli.completion_gen"
     )
 
 

@@ -23,12 +23,12 @@ from pathlib import Path
 from conftest import SRC
 
 from promisekeeper.errors import StoreBusy
-from promisekeeper.store import Store, sidecar
+from promisekeeper.storage.store import Store, sidecar
 
 WRITERS = 8
 ADDS = 100
 READERS = 4
-HAS_PROMPT = importlib.util.find_spec("promisekeeper.prompt") is not None
+HAS_PROMPT = importlib.util.find_spec("promisekeeper.shell.prompt") is not None
 
 WRITER = """
 import io, re, sys, contextlib

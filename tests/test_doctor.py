@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from promisekeeper import journal
 from promisekeeper.errors import Conflict, StoreCorrupt
-from promisekeeper.store import sidecar
+from promisekeeper.storage import journal
+from promisekeeper.storage.store import sidecar
 
 CORRUPT = StoreCorrupt.exit_code
 STAMP = "20261123T090000Z"  # PK_NOW, in UTC

@@ -11,7 +11,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from promisekeeper.store import REQUESTS, Store
+from promisekeeper.storage.store import REQUESTS, Store
 
 LONG = ("Quarterly numbers, forecasts; and the Ünïcode-heavy appendix for the board — " * 2).strip()
 
@@ -241,7 +241,7 @@ def test_ics_export_keeps_stored_control_and_bidi_characters_inert(pk, db_path):
 
 
 def test_ics_text_escapes_a_lone_surrogate_instead_of_failing_to_encode():
-    from promisekeeper.exporting import _ics_text
+    from promisekeeper.exchange.exporting import _ics_text
 
     assert _ics_text("a\ud800;b") == "a\\\\ud800\\;b"  # its backslash escaped too
     assert _ics_text("a\ud800").encode("utf-8") == b"a\\\\ud800"

@@ -11,7 +11,7 @@ import pytest
 from conftest import SRC
 
 from promisekeeper.model import Promise
-from promisekeeper.store import Store
+from promisekeeper.storage.store import Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 MANY = 600  # a table well over a pipe buffer (64 KiB), so the reader leaves mid-output

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from promisekeeper import paths, prompt, prompt_index
-from promisekeeper.store import REQUESTS, Store
+from promisekeeper import paths
+from promisekeeper.shell import prompt
+from promisekeeper.storage import prompt_index
+from promisekeeper.storage.store import REQUESTS, Store
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -276,10 +278,10 @@ def test_fast_path_imports_nothing_heavy(ledger: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.decode().startswith("[pk 1 late")
     loaded = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines()}
-    assert "promisekeeper.prompt" in loaded
+    assert "promisekeeper.shell.prompt" in loaded
     heavy = {m for m in loaded if m.split(".")[0] in FORBIDDEN}
     assert heavy == set()
-    assert not {"promisekeeper.store", "promisekeeper.cli", "promisekeeper.config"} & loaded
+    assert not {"promisekeeper.storage.store", "promisekeeper.cli", "promisekeeper.config"} & loaded
 
 
 def test_fast_path_modules_via_sys_modules(ledger: Path) -> None:
@@ -293,7 +295,7 @@ def test_fast_path_modules_via_sys_modules(ledger: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=60)
     modules = set(result.stderr.decode().split())
-    assert "promisekeeper.prompt" in modules
+    assert "promisekeeper.shell.prompt" in modules
     assert not {m for m in modules if m.split(".")[0] in FORBIDDEN}
 
 

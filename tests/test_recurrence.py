@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from promisekeeper.config import WorkTime
+from promisekeeper.core.recurrence import next_occurrence, occurrences, parse_rule
 from promisekeeper.errors import BadInput
-from promisekeeper.recurrence import next_occurrence, occurrences, parse_rule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FRI_NOON = datetime(2026, 11, 27, 12, 0, tzinfo=BERLIN)
@@ -234,7 +234,7 @@ def test_add_every_with_a_sub_daily_rrule_is_refused_and_writes_nothing(pk, db_p
 @pytest.fixture
 def walked(monkeypatch) -> list:
     """Every occurrence dateutil generates while `occurrences` searches: the cost of a lookup."""
-    from promisekeeper import recurrence
+    from promisekeeper.core import recurrence
 
     generated: list = []
     real = recurrence.rrulestr

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from promisekeeper.config import Settings
+from promisekeeper.core.report import Counts, default_since, standup, stats
 from promisekeeper.model import Promise, iso
-from promisekeeper.report import Counts, default_since, standup, stats
-from promisekeeper.store import PROMISES, REQUESTS, Store
+from promisekeeper.storage.store import PROMISES, REQUESTS, Store
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from test_prompt import book_slot
 
-from promisekeeper import prompt, prompt_index
-from promisekeeper.shell import snippet
+from promisekeeper.shell import prompt
+from promisekeeper.shell.snippets import snippet
+from promisekeeper.storage import prompt_index
 
 INSTANTS = [
     "2026-11-23T10:00:00+01:00",

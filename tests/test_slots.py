@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from promisekeeper.config import WorkTime
-from promisekeeper.errors import BadInput
-from promisekeeper.slots import (
+from promisekeeper.core.slots import (
     Interval,
     clashes,
     find_slots,
@@ -22,6 +21,7 @@ from promisekeeper.slots import (
     parse_within,
     window_end,
 )
+from promisekeeper.errors import BadInput
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = MappingProxyType({d: (time(9), time(17)) for d in range(5)})

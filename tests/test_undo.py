@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from promisekeeper import journal
 from promisekeeper.errors import Conflict
-from promisekeeper.store import Store
+from promisekeeper.storage import journal
+from promisekeeper.storage.store import Store
 
 ADD = ("add", "Send numbers", "--to", "Dana", "--due", "fri")
 # Bulk records for the journal's bounds, in a table of their own: the store checks the shape of

@@ -25,7 +25,7 @@ def _quiet_broken_pipe() -> None:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if "prompt" in args[:4] and not os.environ.get("_PK_COMPLETE"):
-        from .prompt import fast_path  # stdlib only: the CLI is never imported for a prompt
+        from .shell.prompt import fast_path  # stdlib only: the CLI is never imported for a prompt
 
         if fast_path(args):
             return

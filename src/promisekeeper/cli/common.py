@@ -14,8 +14,8 @@ from rich.text import Text
 from ..config import Settings, load_settings
 from ..errors import BadInput
 from ..paths import db_path
-from ..render import make_console
-from ..store import Store
+from ..storage.store import Store
+from ..views.render import make_console
 
 
 @dataclass

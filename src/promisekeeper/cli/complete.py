@@ -13,7 +13,7 @@ import typer
 
 from ..model import Promise
 from ..paths import db_path
-from ..store import REQUESTS, Store
+from ..storage.store import REQUESTS, Store
 
 Completion = tuple[str, str]
 

@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import PkError
-from ..render import make_console
+from ..views.render import make_console
 from .common import State, state
 
 USAGE_EXIT = 2

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import typer
 
-from .. import slots
+from ..core import slots
 from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
-from ..render import dump_json, promise_json, safe
+from ..views.render import dump_json, promise_json, safe
 from .common import JSON_HELP, check_id, hint, say, state
 from .core import app
 
@@ -66,8 +66,8 @@ def later_cmd(
 
         pk later "Budget questions" --for Lee --message-only | wl-copy
     """
-    from .. import helplater
-    from ..render_slots import print_request, safe_lines
+    from ..core import helplater
+    from ..views.slots import print_request, safe_lines
 
     st = state(ctx)
     if json_ and message_only:
@@ -136,7 +136,7 @@ def book_cmd(
 
         pk book 12 "thu 4pm" --force
     """
-    from .. import helplater
+    from ..core import helplater
 
     st = state(ctx)
     check_id(rid, "request")
@@ -198,8 +198,8 @@ def slots_cmd(
 
         pk slots --free --week
     """
-    from .. import helplater
-    from ..render_slots import plan_json, print_plan
+    from ..core import helplater
+    from ..views.slots import plan_json, print_plan
 
     st = state(ctx)
     today = st.now.astimezone(st.tz).date()
@@ -230,7 +230,7 @@ def cancel_slot_cmd(
 
         pk cancel-slot 12 --reason "Dana solved it"
     """
-    from .. import helplater
+    from ..core import helplater
 
     st = state(ctx)
     with st.store().write("cancel-slot") as tx:

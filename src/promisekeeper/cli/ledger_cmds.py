@@ -7,11 +7,11 @@ from datetime import datetime
 
 import typer
 
-from .. import ledger
+from ..core import ledger
 from ..dates import describe_due, format_local, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
-from ..render import dump_json, print_promises, promise_detail, promise_json, safe
+from ..views.render import dump_json, print_promises, promise_detail, promise_json, safe
 from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
 from .core import app
@@ -89,7 +89,7 @@ def add_cmd(
     deadline = parse_deadline(due, st.now, st.settings, allow_past=past)
     series = None
     if every is not None:  # imported only then: rules bring in dateutil.rrule
-        from ..series import new_series
+        from ..core.series import new_series
 
         series = new_series(every, deadline, st.settings)
     with st.store().write("add") as tx:
@@ -299,7 +299,7 @@ def done_cmd(
 
         pk done 3
     """
-    from ..series import successor
+    from ..core.series import successor
     from .report_cmds import after_close
 
     st = state(ctx)
@@ -334,8 +334,8 @@ def drop_cmd(
 
         pk drop 4 --reason "Dana no longer needs it"
     """
-    from ..series import stop as stop_series
-    from ..series import successor
+    from ..core.series import stop as stop_series
+    from ..core.series import successor
     from .report_cmds import after_close
 
     st = state(ctx)

@@ -12,8 +12,8 @@ from rich.text import Text
 from ..dates import describe_due, format_local, parse_since
 from ..errors import BadInput, StoreError
 from ..model import Promise
-from ..render import dump_json, print_promises, promise_json, safe
-from ..store import PROMISES, REQUESTS, View, atomic_write
+from ..storage.store import PROMISES, REQUESTS, View, atomic_write
+from ..views.render import dump_json, print_promises, promise_json, safe
 from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
 from .core import app
 
@@ -21,7 +21,7 @@ from .core import app
 def after_close(st: State, closed: Promise, following: Promise | None) -> None:
     """Talk after `pk done` / `pk drop` (stderr): the next occurrence of a series, and a nudge to
     thank whoever delivered what they owed."""
-    from ..series import unreadable
+    from ..core.series import unreadable
 
     if following is not None:
         rule = safe(str((following.series or {}).get("rule", "")))
@@ -78,8 +78,8 @@ def standup_cmd(
 
         pk standup --format plain --by team                 # for a cron mail
     """
-    from .. import report
-    from ..render_report import STANDUP_FORMATS, print_standup
+    from ..core import report
+    from ..views.report import STANDUP_FORMATS, print_standup
 
     st = state(ctx)
     chosen = "json" if json_ else (fmt or ("rich" if st.out.is_terminal else "plain")).lower()
@@ -119,8 +119,8 @@ def stats_cmd(
 
         pk stats --by person --weeks 12
     """
-    from .. import report
-    from ..render_report import print_stats
+    from ..core import report
+    from ..views.report import print_stats
 
     st = state(ctx)
     if by not in (None, "person", "team"):
@@ -150,7 +150,7 @@ def thank_cmd(
 
         pk thank 9 --note "saved my Friday"
     """
-    from .. import thanks
+    from ..core import thanks
 
     st = state(ctx)
     check_id(pid)
@@ -175,7 +175,7 @@ def thanks_cmd(
 
         pk thanks
     """
-    from .. import thanks
+    from ..core import thanks
 
     st = state(ctx)
     pending = thanks.unthanked(st.store().read().promises())
@@ -211,7 +211,7 @@ def export_cmd(
 
         pk export --format ics -o promises.ics
     """
-    from .. import exporting
+    from ..exchange import exporting
 
     st = state(ctx)
     chosen = fmt.lower()
@@ -263,7 +263,7 @@ def import_cmd(
 
         pk import laptop.json --merge
     """
-    from .. import exporting
+    from ..exchange import exporting
 
     st = state(ctx)
     try:
@@ -294,7 +294,7 @@ def series_line(st: State, view: View, promise: Promise) -> Text | None:
 
     Called before anything is printed, and it parses only this series' records: a damaged record
     elsewhere in the store must not cut `pk show` off halfway through its output."""
-    from ..series import occurrences_of
+    from ..core.series import occurrences_of
 
     if not promise.series:
         return None

@@ -11,19 +11,19 @@ from rich.text import Text
 
 from ..dates import format_local
 from ..errors import StoreCorrupt
-from ..render import dump_json, safe
+from ..views.render import dump_json, safe
 from .common import JSON_HELP, State, say, state
 from .core import app
 
 if TYPE_CHECKING:  # imported where used: `pk list` should not load them
-    from .. import doctor as doctor_mod
-    from .. import journal
+    from ..storage import doctor as doctor_mod
+    from ..storage import journal
 
 MARKS = {"ok": "ok     ", "warn": "warning", "problem": "PROBLEM"}
 
 
 def _entry_time(st: State, entry: journal.Entry) -> str:
-    from .. import journal
+    from ..storage import journal
 
     stamp = journal.when(entry)
     if stamp is None:
@@ -51,7 +51,7 @@ def undo_cmd(
 
         pk undo --list     # the recent changes, newest first
     """
-    from .. import journal
+    from ..storage import journal
 
     st = state(ctx)
     store = st.store()
@@ -72,7 +72,7 @@ def undo_cmd(
 
 
 def _list_journal(st: State, target: Path, json_: bool) -> None:
-    from .. import journal
+    from ..storage import journal
 
     try:
         entries = journal.load(target)
@@ -129,7 +129,7 @@ def doctor_cmd(
 
         pk doctor --restore   # back to the state before the latest change
     """
-    from .. import doctor as doctor_mod
+    from ..storage import doctor as doctor_mod
 
     st = state(ctx)
     path = st.store().path

@@ -13,8 +13,9 @@ import typer
 # off to keep `pk --help` short; without this, `_PK_COMPLETE=complete_bash pk` finds no shell.
 from typer._completion_classes import completion_init
 
-from .. import prompt, shell
 from ..errors import BadInput
+from ..shell import prompt
+from ..shell import snippets as shell
 from .common import state
 from .core import app
 
@@ -103,6 +104,6 @@ def completion_cmd(
 
         pk completion bash > ~/.local/share/bash-completion/completions/pk
     """
-    from ..completion_gen import generate
+    from .completion_gen import generate
 
     sys.stdout.write(generate(_shell(name)))

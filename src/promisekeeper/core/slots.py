@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from .config import WorkTime
-from .dates import wall_clock
-from .errors import BadInput
+from ..config import WorkTime
+from ..dates import wall_clock
+from ..errors import BadInput
 
 GRID = timedelta(minutes=15)
 DEFAULT_WITHIN = "1w"

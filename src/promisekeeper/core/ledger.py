@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from .config import Settings
-from .errors import BadInput, Conflict
-from .model import Direction, Promise, iso, text_problem
-from .store import Transaction
+from ..config import Settings
+from ..errors import BadInput, Conflict
+from ..model import Direction, Promise, iso, text_problem
+from ..storage.store import Transaction
 
 
 def clean_text(text: str, what: str) -> str:

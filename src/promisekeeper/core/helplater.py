@@ -17,13 +17,13 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..config import Settings, WorkTime
+from ..dates import format_local
+from ..errors import BadInput, Conflict, NotFound
+from ..model import Promise, inert, iso, parse_iso
+from ..storage.store import REQUESTS, Record, Transaction, View, corrupt
 from . import ledger, slots
-from .config import Settings, WorkTime
-from .dates import format_local
-from .errors import BadInput, Conflict, NotFound
-from .model import Promise, inert, iso, parse_iso
 from .slots import Interval
-from .store import REQUESTS, Record, Transaction, View, corrupt
 
 STATUSES = ("proposed", "booked", "done", "cancelled", "expired")
 

@@ -14,11 +14,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from .config import Settings
-from .errors import BadInput, Conflict
-from .model import Promise, iso, parse_iso
+from ..config import Settings
+from ..errors import BadInput, Conflict
+from ..model import Promise, iso, parse_iso
+from ..storage.store import Transaction
 from .recurrence import next_occurrence, parse_rule
-from .store import Transaction
 
 
 def new_series(rule_text: str, due: datetime, settings: Settings) -> dict[str, Any]:

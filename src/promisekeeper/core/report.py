@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from .config import Settings
-from .dates import wall_clock
-from .model import Promise, iso, parse_iso
+from ..config import Settings
+from ..dates import wall_clock
+from ..model import Promise, iso, parse_iso
 
 # --- standup ------------------------------------------------------------------------------------
 

@@ -15,9 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .dates import format_local, relative, span
-from .render import dump_json, safe
-from .report import (
+from ..core.report import (
     Counts,
     Entry,
     Section,
@@ -28,6 +26,8 @@ from .report import (
     standup_json,
     stats_json,
 )
+from ..dates import format_local, relative, span
+from .render import dump_json, safe
 
 STANDUP_FORMATS = ("rich", "plain", "markdown", "json")
 SPARKS = "▁▂▃▄▅▆▇█"

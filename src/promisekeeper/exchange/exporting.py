@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .errors import BadInput, Conflict
-from .model import Promise, inert, iso, json_text, parse_iso
-from .store import PROMISES, REQUESTS, Transaction, View
+from ..errors import BadInput, Conflict
+from ..model import Promise, inert, iso, json_text, parse_iso
+from ..storage.store import PROMISES, REQUESTS, Transaction, View
 
 FORMAT = "promisekeeper-export"
 VERSION = 1

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .model import parse_iso
+from ..model import parse_iso
 
 if TYPE_CHECKING:
     from .store import Store, Transaction
@@ -158,7 +158,7 @@ def stamp_or_none(path: Path) -> tuple[int, int] | None:
 
 
 def _settings_and_now() -> tuple[tzinfo, datetime]:
-    from .config import load_settings
+    from ..config import load_settings
 
     settings = load_settings()
     return settings.tz, settings.now()

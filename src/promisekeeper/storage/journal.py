@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import Conflict, StoreError
-from .model import inert
+from ..errors import Conflict, StoreError
+from ..model import inert
 
 if TYPE_CHECKING:
     from .store import Transaction

@@ -23,9 +23,9 @@ from itertools import islice
 
 from dateutil.rrule import rrule, rrulestr
 
-from .config import WorkTime
-from .dates import wall_clock
-from .errors import BadInput
+from ..config import WorkTime
+from ..dates import wall_clock
+from ..errors import BadInput
 
 EXAMPLES = (
     "day, workday, week on fri, 2 weeks, month on 1st, month on last fri, "

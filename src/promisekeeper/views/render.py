@@ -20,9 +20,9 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from .dates import format_local, relative, span
-from .ledger import is_due_today
-from .model import Promise, inert, json_text
+from ..core.ledger import is_due_today
+from ..dates import format_local, relative, span
+from ..model import Promise, inert, json_text
 
 
 def safe(text: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 PROG = "pk"
 COMPLETE_VAR = "_PK_COMPLETE"
 FILES = {"bash": "pk.bash", "zsh": "_pk", "fish": "pk.fish"}
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def generate(shell: str) -> str:
@@ -27,7 +27,7 @@ def generate(shell: str) -> str:
     # `--show-completion` uses. pk turns that option off to keep `pk --help` short.
     from typer._completion_shared import get_completion_script
 
-    from .cli import app  # noqa: F401 - registers Typer's completion classes (cli/shell_cmds.py)
+    from . import app  # noqa: F401 - registers Typer's completion classes (cli/shell_cmds.py)
 
     return get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=shell) + "\n"
 

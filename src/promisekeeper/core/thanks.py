@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from .dates import format_local
-from .errors import Conflict
+from ..dates import format_local
+from ..errors import Conflict
+from ..model import Promise
+from ..storage.store import Transaction
 from .ledger import clean_text
-from .model import Promise
-from .store import Transaction
 
 
 def unthanked(promises: Iterable[Promise]) -> list[Promise]:

@@ -30,9 +30,9 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from ..errors import NotFound, StoreBusy, StoreCorrupt, StoreError
+from ..model import Promise, record_problem
 from . import journal, prompt_index
-from .errors import NotFound, StoreBusy, StoreCorrupt, StoreError
-from .model import Promise, record_problem
 
 SCHEMA_VERSION = 1
 META = "_meta"
@@ -302,7 +302,7 @@ class Store:
                     raise corrupt(target, f"promise {pid}: {problem}")
             if requests := tx.records(REQUESTS):
                 # Lazy: helplater imports this module, and most stores have no requests at all.
-                from .helplater import request_problem
+                from ..core.helplater import request_problem
 
                 for rid, record in requests:
                     if problem := request_problem(record):

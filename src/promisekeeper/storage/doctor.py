@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ..core.helplater import request_problem
+from ..errors import Conflict, StoreBusy, StoreCorrupt, StoreError
+from ..model import Promise
 from . import journal
-from .errors import Conflict, StoreBusy, StoreCorrupt, StoreError
-from .helplater import request_problem
-from .model import Promise
 from .store import (
     META,
     PROMISES,

@@ -13,12 +13,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .dates import format_local
-from .helplater import DayPlan, interval, request_json, span_words
-from .model import iso
+from ..core.helplater import DayPlan, interval, request_json, span_words
+from ..core.slots import Interval, minutes_words
+from ..dates import format_local
+from ..model import iso
+from ..storage.store import Record
 from .render import safe
-from .slots import Interval, minutes_words
-from .store import Record
 
 STATUS_STYLE = {"booked": "bold", "done": "green", "expired": "dim", "proposed": "yellow"}
 
