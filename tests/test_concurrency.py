@@ -23,7 +23,8 @@ from pathlib import Path
 from conftest import SRC
 
 from promisekeeper.errors import StoreBusy
-from promisekeeper.storage.store import Store, sidecar
+from promisekeeper.storage.files import sidecar
+from promisekeeper.storage.store import Store
 
 WRITERS = 8
 ADDS = 100

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from promisekeeper.errors import StoreError
-from promisekeeper.storage.store import sidecar
+from promisekeeper.storage.files import sidecar
 
 ADD = ("add", "Send numbers", "--to", "Dana", "--due", "fri")
 ADD2 = ("add", "Second", "--to", "Sam", "--due", "fri")

@@ -12,7 +12,7 @@ import pytest
 
 from promisekeeper.errors import Conflict, StoreCorrupt
 from promisekeeper.storage import journal
-from promisekeeper.storage.store import sidecar
+from promisekeeper.storage.files import sidecar
 
 CORRUPT = StoreCorrupt.exit_code
 STAMP = "20261123T090000Z"  # PK_NOW, in UTC

@@ -22,13 +22,19 @@ from promisekeeper.storage.store import REQUESTS, Store
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 BERLIN = ZoneInfo("Europe/Berlin")
+PINNED = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)
+
+
+def clocked(db: Path, **options) -> Store:
+    """A store as a pk command opens it: with the zone and the clock the prompt index needs."""
+    return Store(db, tz=BERLIN, now=PINNED, **options)
 FORBIDDEN = ("typer", "click", "rich", "dateutil", "tinydb")
 
 
 def book_slot(db: Path, start: str) -> None:
     """A booked help slot, in the `requests` record shape the help-later commands write."""
     begin = datetime.fromisoformat(start).astimezone(UTC)
-    with Store(db).write("book") as tx:
+    with clocked(db).write("book") as tx:
         tx.insert(
             REQUESTS,
             {
@@ -221,9 +227,9 @@ def test_the_next_pk_command_restores_the_index(ledger: Path, pk, proc) -> None:
 def test_a_read_does_not_wait_for_a_writer(ledger: Path, pk) -> None:
     index = prompt_index.index_path(ledger)
     index.unlink()
-    store = Store(ledger)
+    store = clocked(ledger)
     with store.write("held"):  # another pk holds the lock: the read goes on without the index
-        Store(ledger, lock_timeout=5).read()  # a read refreshes a stale index
+        clocked(ledger, lock_timeout=5).read()  # a read refreshes a stale index
         assert not index.exists()
     store.read()
     assert index.exists()
@@ -238,7 +244,7 @@ def test_titles_never_reach_the_index_or_the_segment(pk, db_path: Path, proc) ->
     db_path.write_text(json.dumps(data))
     index = prompt_index.index_path(db_path)
     index.unlink()
-    Store(db_path).read()
+    clocked(db_path).read()
     assert re.fullmatch(r"[a-z0-9 \n-]+", index.read_text())
     out = run_prompt(proc).stdout.decode()
     assert out == "[pk 1 late]\n"

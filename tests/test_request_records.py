@@ -10,7 +10,7 @@ import pytest
 
 from promisekeeper.core.helplater import request_problem
 from promisekeeper.errors import StoreCorrupt
-from promisekeeper.storage.store import sidecar
+from promisekeeper.storage.files import sidecar
 
 CORRUPT = StoreCorrupt.exit_code
 SPAN = {"start": "2026-11-24T08:00:00+00:00", "end": "2026-11-24T08:30:00+00:00"}

@@ -13,7 +13,8 @@ import pytest
 
 from promisekeeper.errors import StoreBusy, StoreCorrupt, StoreError
 from promisekeeper.model import Promise
-from promisekeeper.storage.store import PROMISES, SCHEMA_VERSION, Store, sidecar
+from promisekeeper.storage.files import sidecar
+from promisekeeper.storage.store import PROMISES, SCHEMA_VERSION, Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

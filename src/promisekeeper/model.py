@@ -16,6 +16,8 @@ Direction = Literal["to", "from"]
 Status = Literal["open", "done", "dropped"]
 DIRECTIONS: tuple[Direction, ...] = ("to", "from")
 STATUSES: tuple[Status, ...] = ("open", "done", "dropped")
+# A help-later request: offered times → one booked → kept, or cancelled, or left unanswered.
+REQUEST_STATUSES = ("proposed", "booked", "done", "cancelled", "expired")
 MAX_TEXT = 500
 
 # Characters that can reorder or hide what a terminal shows (Trojan Source, CVE-2021-42574).
@@ -227,3 +229,64 @@ class Promise:
             raise ValueError(f"missing field {exc.args[0]!r}") from exc
         except (TypeError, AttributeError) as exc:
             raise ValueError(f"malformed field: {exc}") from exc
+
+
+# --- help-later requests (stored as plain records in the `requests` table) ---
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _span_problem(span: Any) -> str | None:
+    if not isinstance(span, dict):
+        return f"{_shown(span)} is not a {{start, end}} object"
+    times = []
+    for key in ("start", "end"):
+        value = span.get(key)
+        try:
+            times.append(parse_iso(value) if isinstance(value, str) else None)
+        except ValueError:
+            times.append(None)
+        if times[-1] is None:
+            return f"{key} {_shown(value)} is not an ISO time with an offset"
+    return "ends before it starts" if times[1] <= times[0] else None
+
+
+def request_problem(record: Any) -> str | None:
+    """Why a stored request cannot be used, or None: the keys and types this module relies on.
+    The one check for the store's write path, the views and `pk doctor`, so a record written by
+    hand or by an older pk is named as corrupt instead of failing somewhere inside a command."""
+    if not isinstance(record, dict):
+        return "not an object"
+    for key in ("title", "person"):
+        if not isinstance(record.get(key), str):
+            return f"{key} missing or not text"
+    for key in ("team", "reason"):
+        if not isinstance(record.get(key), str | None):
+            return f"{key} {_shown(record[key])} is not text"
+    status = record.get("status")
+    if status not in REQUEST_STATUSES:
+        return f"status {_shown(status)} is not one of {', '.join(REQUEST_STATUSES)}"
+    for key, low in (("need_minutes", 1), ("buffer_minutes", 0)):
+        value = record.get(key, low)
+        if type(value) is not int or value < low:  # not a bool, which is an int too
+            return f"{key} {_shown(value)} is not a whole number of minutes"
+    proposed = record.get("proposed")
+    if not isinstance(proposed, list):
+        return f"proposed {_shown(proposed)} is not a list of times"
+    for number, span in enumerate(proposed, 1):
+        if problem := _span_problem(span):
+            return f"proposed #{number}: {problem}"
+    slot = record.get("slot")
+    if slot is not None and (problem := _span_problem(slot)):
+        return f"slot: {problem}"
+    if status == "booked" and slot is None:
+        return "booked without a slot"
+    promise_id = record.get("promise_id")
+    if promise_id is not None and (type(promise_id) is not int or promise_id <= 0):
+        return f"promise_id {_shown(promise_id)} is not a promise id"
+    if not isinstance(record.get("history", []), list):
+        return "history is not a list"
+    return None

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import typer
 
-from ..core import ledger
+from ..core import ledger, lifecycle
 from ..dates import describe_due, format_local, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
@@ -242,7 +242,7 @@ def move_cmd(
     deadline = parse_deadline(when, st.now, st.settings, allow_past=past)
     with st.store().write("move") as tx:
         before = tx.promise(check_id(pid))
-        moved = ledger.move(tx, pid, deadline, reason, st.now, st.settings)
+        moved = lifecycle.move(tx, pid, deadline, reason, st.now, st.settings)
     echo_saved(ctx, "Moved", moved, json_)
     if not json_ and moved.direction == "to":
         hint(
@@ -304,7 +304,7 @@ def done_cmd(
 
     st = state(ctx)
     with st.store().write("done") as tx:
-        finished = ledger.done(tx, check_id(pid), st.now, st.settings)
+        finished = lifecycle.done(tx, check_id(pid), st.now, st.settings)
         # Only a series has a successor; looking for one parses every promise in the store.
         following = successor(tx.promises(), finished) if finished.series else None
     if json_:
@@ -342,7 +342,7 @@ def drop_cmd(
     with st.store().write("drop") as tx:
         if series_:
             stop_series(tx, check_id(pid), st.now)
-        dropped = ledger.drop(tx, check_id(pid), reason, st.now, st.settings)
+        dropped = lifecycle.drop(tx, check_id(pid), reason, st.now, st.settings)
         following = successor(tx.promises(), dropped) if dropped.series else None
     if json_:
         dump_json(promise_json(dropped, st.now))
@@ -365,7 +365,7 @@ def reopen_cmd(
     """
     st = state(ctx)
     with st.store().write("reopen") as tx:
-        reopened = ledger.reopen(tx, check_id(pid), st.now)
+        reopened = lifecycle.reopen(tx, check_id(pid), st.now)
     echo_saved(ctx, "Reopened", reopened, json_)
 
 

@@ -1,4 +1,5 @@
-"""The promise life-cycle: add, move, note, done, drop, reopen, edit, and the views' selection.
+"""The promise records' changes: add, move, note, done, drop, reopen, edit, and the views'
+selection. `lifecycle` wraps the ones a linked help slot or series must follow.
 
 Plain functions over a store transaction (or a list of promises) and an injected `now`. They print
 nothing and read no clock; the CLI decides what to show.
@@ -12,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from ..config import Settings
 from ..errors import BadInput, Conflict
 from ..model import Direction, Promise, iso, text_problem
 from ..storage.store import Transaction
@@ -72,14 +72,7 @@ def _open(tx: Transaction, pid: int, verb: str) -> Promise:
     return promise
 
 
-def move(
-    tx: Transaction,
-    pid: int,
-    new_due: datetime,
-    reason: str,
-    now: datetime,
-    settings: Settings | None = None,
-) -> Promise:
+def move(tx: Transaction, pid: int, new_due: datetime, reason: str, now: datetime) -> Promise:
     """Renegotiate openly: the old and new deadline and the reason stay in the history."""
     promise = _open(tx, pid, "move")
     why = clean_text(reason, "reason")
@@ -89,9 +82,6 @@ def move(
         "moved", now, **{"from": iso(promise.due), "to": iso(new_due), "reason": why}
     )
     tx.put_promise(moved)
-    from . import helplater  # lazy: helplater imports ledger
-
-    helplater.on_move(tx, moved, now, settings)  # a help-slot re-books, checked like `pk book`
     return moved
 
 
@@ -105,7 +95,7 @@ def note(tx: Transaction, pid: int, text: str, now: datetime) -> Promise:
     return noted
 
 
-def done(tx: Transaction, pid: int, now: datetime, settings: Settings | None = None) -> Promise:
+def done(tx: Transaction, pid: int, now: datetime) -> Promise:
     """Mark kept. Whether it was on time, and how late, is recorded in the event."""
     promise = _open(tx, pid, "complete")
     late = max(timedelta(0), now - promise.due)
@@ -113,31 +103,15 @@ def done(tx: Transaction, pid: int, now: datetime, settings: Settings | None = N
         "done", now, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
     )
     tx.put_promise(finished)
-    if finished.series:  # a repeating promise schedules its next
-        from .series import continue_series
-
-        continue_series(tx, finished, now, settings)
-    from . import helplater  # lazy: helplater imports ledger
-
-    helplater.on_done(tx, finished, now)  # a help-slot promise completes its request
     return finished
 
 
-def drop(
-    tx: Transaction, pid: int, reason: str | None, now: datetime, settings: Settings | None = None
-) -> Promise:
+def drop(tx: Transaction, pid: int, reason: str | None, now: datetime) -> Promise:
     """Release a promise by agreement; the reason is kept."""
     promise = _open(tx, pid, "drop")
     why = clean_text(reason, "reason") if reason else None
     dropped = replace(promise, status="dropped").with_event("dropped", now, reason=why)
     tx.put_promise(dropped)
-    if dropped.series:  # schedules the next, unless `drop --series` stopped it
-        from .series import continue_series
-
-        continue_series(tx, dropped, now, settings)
-    from . import helplater  # lazy: helplater imports ledger
-
-    helplater.on_drop(tx, dropped, now)  # a help-slot promise frees its slot
     return dropped
 
 
@@ -149,9 +123,6 @@ def reopen(tx: Transaction, pid: int, now: datetime) -> Promise:
         "reopened", now, previous=promise.status
     )
     tx.put_promise(reopened)
-    from . import helplater  # lazy: helplater imports ledger
-
-    helplater.on_reopen(tx, reopened, now)  # a help-slot promise books its slot again, if free
     return reopened
 
 

@@ -18,25 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ..core.helplater import request_problem
 from ..errors import Conflict, StoreBusy, StoreCorrupt, StoreError
-from ..model import Promise
-from . import journal
-from .store import (
-    META,
-    PROMISES,
-    REQUESTS,
-    SCHEMA_VERSION,
-    TABLES,
-    Store,
-    _acquire,
-    atomic_write,
-    empty_data,
-    load_file,
-    sidecar,
-    temp_prefix,
-    validate,
-)
+from ..model import Promise, request_problem
+from . import journal, prompt_index
+from .files import META, PROMISES, REQUESTS, TABLES, acquire, atomic_write, sidecar, temp_prefix
+from .store import SCHEMA_VERSION, Store, empty_data, load_file, validate
 
 Level = Literal["ok", "warn", "problem"]
 # Files another part of pk may keep beside the store as a derived index (the prompt's fast path).
@@ -239,24 +225,19 @@ def _examine_records(data: dict[str, Any], report: Report) -> None:
 
 
 def _examine_index(path: Path, target: Path, generation: int | None, report: Report) -> None:
-    try:
-        from . import prompt_index
-    except ImportError:  # a pk without the prompt fast path
-        prompt_index = None  # type: ignore[assignment]
-    if prompt_index is not None:
-        index = prompt_index.index_path(path)
-        if index.is_file():
-            header = prompt_index.header_fields(index)
-            stale = None
-            if header is None:
-                stale = "not readable as an index"
-            else:
-                with contextlib.suppress(OSError):
-                    info = os.stat(target)
-                    if header[0] != (info.st_mtime_ns, info.st_size):
-                        stale = "older than the store"
-            _index_finding(index, stale, report)
-            return
+    index = prompt_index.index_path(path)
+    if index.is_file():
+        header = prompt_index.header_fields(index)
+        stale = None
+        if header is None:
+            stale = "not readable as an index"
+        else:
+            with contextlib.suppress(OSError):
+                info = os.stat(target)
+                if header[0] != (info.st_mtime_ns, info.st_size):
+                    stale = "older than the store"
+        _index_finding(index, stale, report)
+        return
     for suffix in INDEX_SUFFIXES:
         index = sidecar(target, suffix)
         if index.is_file():
@@ -330,7 +311,7 @@ def _examine_lock(target: Path, report: Report) -> None:
         report.add("problem", "lock", f"{lock} cannot be opened: {exc.strerror or exc}")
         return
     try:
-        _acquire(handle, 0)
+        acquire(handle, 0)
     except StoreBusy:
         report.add("warn", "lock", "held by a running pk right now (it is released when it exits)")
     else:
@@ -471,7 +452,7 @@ def repair(path: Path, now: datetime, lock_timeout: float = 5.0) -> Repair | Non
     store = Store(path, lock_timeout=lock_timeout)
     target = store.target
     temps_removed = 0
-    with store._lock(target):
+    with store.locked():
         # Safe under the lock: no writer is using them.
         temps = orphan_temps(target)
         for temp in temps:
@@ -593,7 +574,7 @@ def restore(path: Path, now: datetime, lock_timeout: float = 5.0) -> Restore:
     with contextlib.suppress(OSError, ValueError, RecursionError):
         if _newer_schema(json.loads(target.read_bytes())):
             raise Conflict(f"{target} was written by a newer pk; upgrade pk instead of restoring")
-    with store._lock(target):
+    with store.locked():
         # The backup's counters are behind the ids handed out since, and its generation would
         # make the journal's older entries look current: both move forward.
         counters, generation = _floor(target)

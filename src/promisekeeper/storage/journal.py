@@ -28,13 +28,40 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..errors import Conflict, StoreError
 from ..model import inert
+from .files import remove_orphan_temps
 
-if TYPE_CHECKING:
-    from .store import Transaction
+Record = dict[str, Any]
+
+
+@dataclass
+class Change:
+    """One record's before and after, for the undo journal (None = absent)."""
+
+    table: str
+    id: int
+    before: Record | None
+    after: Record | None
+
+
+class Changeable(Protocol):
+    """What undo needs of a store transaction (storage.store.Transaction)."""
+
+    path: Path
+    operation: str
+
+    @property
+    def generation(self) -> int: ...
+
+    def record(self, table: str, record_id: int) -> Record | None: ...
+
+    def put(self, table: str, record_id: int, record: Record) -> None: ...
+
+    def remove(self, table: str, record_id: int) -> None: ...
+
 
 JOURNAL_VERSION = 1
 KEEP = 100
@@ -142,31 +169,29 @@ def load(store_file: Path) -> list[Entry]:
     return [Entry.from_dict(e) for e in data["entries"]]
 
 
-def append(tx: Transaction) -> None:
+def append(store_file: Path, generation: int, operation: str, changes: list[Change]) -> None:
     """Record the transaction just committed. Called by the store under its lock.
 
     Never raises: the store change is already on disk, and a journal problem must not turn a saved
     change into an error. The cost is that this change cannot be undone — `undo` sees the
     generation missing and refuses, rather than reverting an older change by mistake.
     """
-    from .store import _remove_orphan_temps
-
-    path = journal_path(tx.path)
-    if len(tx.changes) > MAX_RECORDS:
-        entry = Entry(tx.generation, tx.operation, (), too_large=len(tx.changes))
+    path = journal_path(store_file)
+    if len(changes) > MAX_RECORDS:
+        entry = Entry(generation, operation, (), too_large=len(changes))
     else:
         entry = Entry(
-            generation=tx.generation,
-            operation=tx.operation,
+            generation=generation,
+            operation=operation,
             changes=tuple(
                 {"table": c.table, "id": c.id, "before": c.before, "after": c.after}
-                for c in tx.changes
+                for c in changes
             ),
         )
     with contextlib.suppress(OSError, StoreError, ValueError, TypeError):
-        _remove_orphan_temps(path)
+        remove_orphan_temps(path)
         try:
-            entries = load(tx.path)
+            entries = load(store_file)
         except ValueError:
             entries = []  # a damaged journal only costs the undo history
         entries = [*entries, entry][-KEEP:]
@@ -199,7 +224,7 @@ def _replace(path: Path, payload: bytes) -> None:
             os.unlink(temp)
 
 
-def latest(tx: Transaction) -> Entry:
+def latest(tx: Changeable) -> Entry:
     """The entry that describes the store as it is now, or Conflict naming why there is none."""
     try:
         entries = load(tx.path)
@@ -225,7 +250,7 @@ def latest(tx: Transaction) -> Entry:
     return last
 
 
-def undo(tx: Transaction) -> Entry:
+def undo(tx: Changeable) -> Entry:
     """Revert the latest change inside `tx`; returns the entry reverted.
 
     The caller's transaction is journalled on commit as `undo <op>` (or `redo <op>` when the

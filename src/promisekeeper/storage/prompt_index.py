@@ -28,12 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..model import parse_iso
-
-if TYPE_CHECKING:
-    from .store import Store, Transaction
+from .files import PROMISES, REQUESTS, atomic_write, locked
 
 FORMAT = "pk-prompt-index 1"
 SUFFIX = ".idx"
@@ -116,8 +114,6 @@ def offset_table(tz: tzinfo, start: datetime, end: datetime) -> tuple[tuple[int,
 
 def build(data: dict[str, Any], tz: tzinfo, now: datetime, stamp: tuple[int, int]) -> PromptIndex:
     """The index for one state of the store (`data` as loaded), for a prompt shown around `now`."""
-    from .store import PROMISES, REQUESTS
-
     mine: list[int] = []
     waiting: list[int] = []
     for record in data.get(PROMISES, {}).values():
@@ -157,36 +153,48 @@ def stamp_or_none(path: Path) -> tuple[int, int] | None:
         return None
 
 
-def _settings_and_now() -> tuple[tzinfo, datetime]:
-    from ..config import load_settings
-
-    settings = load_settings()
-    return settings.tz, settings.now()
-
-
 def write(
-    store_path: Path, target: Path, data: dict[str, Any], stamp: tuple[int, int] | None = None
+    store_path: Path,
+    target: Path,
+    data: dict[str, Any],
+    tz: tzinfo,
+    now: datetime,
+    key: str = "",
+    stamp: tuple[int, int] | None = None,
 ) -> None:
     """Write the index for `data`, just written to `target`. Call only under the store's lock.
 
     Never raises: the store is already safely written, and a prompt treats a missing index as
     "show nothing", so the worst outcome of a failure here is a quiet prompt until the next write.
     """
-    from .store import atomic_write
-
     path = index_path(store_path)
     try:
-        tz, now = _settings_and_now()
         index = build(data, tz, now, stamp or _stamp(target))
         atomic_write(path, index.dumps().encode("ascii"), mode=0o600)
+        _write_key(path, key)
     except Exception:
         with contextlib.suppress(OSError):
             os.unlink(path)
 
 
-def write_for(store: Store, tx: Transaction) -> None:
-    """The commit hook: `Store._commit` calls this right after writing the store."""
-    write(store.path, tx.path, tx.data)
+def _key_path(path: Path) -> Path:
+    return path.with_name(path.name + ".key")
+
+
+def _write_key(path: Path, key: str) -> None:
+    """The settings the index was built with, beside it (the prompt itself never reads it)."""
+    if key:
+        atomic_write(_key_path(path), key.encode("utf-8"), mode=0o600)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(_key_path(path))
+
+
+def _read_key(path: Path) -> str:
+    try:
+        return _key_path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def header_fields(path: Path) -> tuple[tuple[int, int], int] | None:
@@ -202,30 +210,40 @@ def header_fields(path: Path) -> tuple[tuple[int, int], int] | None:
         return None
 
 
-def refresh_if_stale(store: Store, data: dict[str, Any], stamp: tuple[int, int] | None) -> None:
+def refresh_if_stale(
+    store_path: Path,
+    target: Path,
+    data: dict[str, Any],
+    stamp: tuple[int, int] | None,
+    tz: tzinfo,
+    now: datetime,
+    key: str = "",
+) -> None:
     """Restore a missing or stale index from a read command ("the next pk command restores it"),
     from the `data` the command loaded anyway; `stamp` is the store's, taken *before* that load
-    (taken after, a change in between would be stamped fresh with old data).
+    (taken after, a change in between would be stamped fresh with old data). An index built with
+    other settings (`key`: a new time zone or working hours) is stale too.
 
     The check costs one short read. A rewrite takes the store's lock only if it is
     free right now: a writer holding it will write a fresh index anyway, and a reader must never
     wait. Failures are ignored, as in `write`.
     """
-    from dataclasses import replace
-
-    target = store.target
     if stamp is None:
         return  # no store yet: nothing to remind of
-    header = header_fields(index_path(store.path))
+    path = index_path(store_path)
+    header = header_fields(path)
     try:
-        if header is not None and header[0] == stamp:
-            _, now = _settings_and_now()
-            if header[1] - _epoch(now) > RENEW_BEFORE_END.total_seconds():
-                return
-        with replace(store, lock_timeout=0)._lock(target):
+        if (
+            header is not None
+            and header[0] == stamp
+            and header[1] - _epoch(now) > RENEW_BEFORE_END.total_seconds()
+            and _read_key(path) == key
+        ):
+            return
+        with locked(target, 0):
             # `data` was loaded after `stamp` was taken; if the file changed since, a writer has
             # written (or will write) the fresh index itself.
             if _stamp(target) == stamp:
-                write(store.path, target, data, stamp)
+                write(store_path, target, data, tz, now, key, stamp)
     except Exception:
         return

@@ -15,13 +15,10 @@ records). So:
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
-import secrets
-import stat
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +27,26 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from ..errors import NotFound, StoreBusy, StoreCorrupt, StoreError
-from ..model import Promise, record_problem
+from ..errors import NotFound, StoreCorrupt, StoreError
+from ..model import Promise, record_problem, request_problem
 from . import journal, prompt_index
+from .files import (
+    DEFAULT_LOCK_TIMEOUT,
+    META,
+    PROMISES,
+    REQUESTS,
+    TABLES,
+    Record,
+    atomic_write,
+    env_float,
+    keep_backup,
+    locked,
+    read_only,
+    remove_orphan_temps,
+)
+from .journal import Change
 
 SCHEMA_VERSION = 1
-META = "_meta"
-PROMISES = "promises"
-REQUESTS = "requests"
-TABLES = (PROMISES, REQUESTS)
-DEFAULT_LOCK_TIMEOUT = 5.0
-
-Record = dict[str, Any]
 
 
 def empty_data() -> dict[str, Any]:
@@ -56,15 +61,6 @@ def dumps(data: dict[str, Any]) -> bytes:
     separators=(",", ":"))` gives. orjson because `pk add` rewrites the whole store: on 10,000
     promises the standard library spends ~8x longer serialising than orjson (bench/)."""
     return orjson.dumps(data)
-
-
-def sidecar(path: Path, suffix: str) -> Path:
-    """A file beside the store: `promises.json` → `promises.json.lock`, `.bak`, `.idx`..."""
-    return path.with_name(path.name + suffix)
-
-
-def temp_prefix(path: Path) -> str:
-    return f".{path.name}.tmp-"
 
 
 class MemoryStorage(Storage):
@@ -142,16 +138,6 @@ def load_file(path: Path) -> dict[str, Any]:
     except orjson.JSONDecodeError as exc:  # a json.JSONDecodeError too, with .msg
         raise corrupt(path, f"invalid JSON: {exc.msg}") from exc
     return validate(data, path)
-
-
-@dataclass
-class Change:
-    """One record's before and after, for the undo journal (None = absent)."""
-
-    table: str
-    id: int
-    before: Record | None
-    after: Record | None
 
 
 class View:
@@ -267,12 +253,23 @@ class Transaction(View):
 
 @dataclass
 class Store:
-    """One store file. `read()` for views, `write(operation)` for changes."""
+    """One store file. `read()` for views, `write(operation)` for changes.
+
+    The time zone and the clock are the command's, passed in by the CLI: the prompt index beside
+    the store is written for them. Without them (library use, tests) no index is written.
+    """
 
     path: Path
     lock_timeout: float = field(
-        default_factory=lambda: _env_float("PK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+        default_factory=lambda: env_float("PK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
     )
+    tz: tzinfo | None = None
+    now: datetime | None = None
+    # What else in the settings decides what a prompt shows (working hours, `soon`): a change of
+    # it makes the index stale as surely as a change of the store.
+    index_key: str = ""
+    # Called with each committed transaction, under the lock (the archive, later sync state).
+    observers: tuple[Callable[[Transaction], None], ...] = ()
 
     @property
     def target(self) -> Path:
@@ -283,16 +280,20 @@ class Store:
         target = self.target
         stamp = prompt_index.stamp_or_none(target)
         data = load_file(target)
-        prompt_index.refresh_if_stale(self, data, stamp)  # "the next pk command restores it"
+        if self.tz is not None and self.now is not None:
+            # "the next pk command restores it"
+            prompt_index.refresh_if_stale(
+                self.path, target, data, stamp, self.tz, self.now, self.index_key
+            )
         return View(target, data)
 
     @contextlib.contextmanager
     def write(self, operation: str) -> Iterator[Transaction]:
         """Hold the lock for the whole command; commit once if anything changed."""
         target = self.target
-        with self._lock(target):
-            _remove_orphan_temps(target)
-            if _read_only(target):
+        with self.locked():
+            remove_orphan_temps(target)
+            if read_only(target):
                 raise StoreError(f"nothing was saved: {target} is read-only")
             tx = Transaction(target, load_file(target), operation)
             # Check every record's shape before changing any: a malformed one must stop the write
@@ -300,163 +301,26 @@ class Store:
             for pid, record in tx.records(PROMISES):
                 if problem := record_problem(record):
                     raise corrupt(target, f"promise {pid}: {problem}")
-            if requests := tx.records(REQUESTS):
-                # Lazy: helplater imports this module, and most stores have no requests at all.
-                from ..core.helplater import request_problem
-
-                for rid, record in requests:
-                    if problem := request_problem(record):
-                        raise corrupt(target, f"request {rid}: {problem}")
+            for rid, record in tx.records(REQUESTS):
+                if problem := request_problem(record):
+                    raise corrupt(target, f"request {rid}: {problem}")
             yield tx
             if tx.changes:
                 tx.meta["generation"] = tx.generation + 1
                 self._commit(tx)
 
+    def locked(self, timeout: float | None = None) -> contextlib.AbstractContextManager[None]:
+        """The writers' lock, for work beside the store that must not race a writer."""
+        return locked(self.target, self.lock_timeout if timeout is None else timeout)
+
     def _commit(self, tx: Transaction) -> None:
         target = tx.path
         payload = dumps(tx.data)
-        _keep_backup(target)
+        keep_backup(target)
         atomic_write(target, payload)
-        journal.append(tx)  # the undo journal, same lock; never raises
-        prompt_index.write_for(self, tx)  # the shell prompt's sidecar; never raises
-
-    @contextlib.contextmanager
-    def _lock(self, target: Path) -> Iterator[None]:
-        lock_path = sidecar(target, ".lock")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole command
-        except OSError as exc:
-            raise _write_error(exc, target) from exc
-        try:
-            _acquire(handle, self.lock_timeout)
-            yield
-        finally:
-            handle.close()  # closing releases the lock, also when the process is killed
-
-
-def _read_only(target: Path) -> bool:
-    """A file without write permission is the user saying "do not change this" — even to root,
-    who `os.access` would let through, and even though `os.replace` could swap it anyway."""
-    try:
-        mode = os.stat(target).st_mode
-    except OSError:
-        return False
-    return stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK))
-
-
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-def _acquire(handle: Any, timeout: float) -> None:
-    try:
-        import fcntl
-    except ImportError:  # Windows: msvcrt locks a byte range instead
-        import msvcrt
-
-        def try_lock() -> bool:
-            try:
-                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-                return True
-            except OSError:
-                return False
-
-    else:
-
-        def try_lock() -> bool:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                return False
-
-    deadline = time.monotonic() + timeout
-    pause = 0.002
-    while not try_lock():
-        if time.monotonic() >= deadline:
-            raise StoreBusy("the store is busy (locked by another pk); try again in a moment")
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
-
-
-def _write_error(exc: OSError, target: Path) -> StoreError:
-    if exc.errno == errno.ENOSPC:
-        return StoreError(f"nothing was saved: disk full ({target.parent})")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StoreError(f"nothing was saved: cannot write to {target.parent} (permission denied)")
-    return StoreError(f"nothing was saved: {exc.strerror or exc} ({target})")
-
-
-def atomic_write(target: Path, payload: bytes, mode: int | None = None) -> None:
-    """Write `payload` to `target` so that a crash leaves the old file or the new one, whole."""
-    if mode is None:
-        try:
-            mode = os.stat(target).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o600  # promises are personal
-    temp = target.with_name(f"{temp_prefix(target)}{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-            os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
-        finally:
-            os.close(fd)
-        os.replace(temp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise _write_error(exc, target) from exc
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename itself durable; not possible (nor needed) on every platform.
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _keep_backup(target: Path) -> None:
-    """Keep the previous state as `.bak` for `pk doctor --restore`.
-
-    The store is only ever replaced, never rewritten, so a hard link to the current file *is* the
-    previous state: no copy. Where links are not possible we copy, atomically too.
-    """
-    if not target.exists():
-        return
-    backup = sidecar(target, ".bak")
-    with contextlib.suppress(OSError):
-        if os.path.samefile(target, backup):
-            # Already the backup (the last write was killed before its replace). Renaming a link
-            # over another link to the same file does nothing, which would leave the staging file.
-            return
-    staging = target.with_name(f"{temp_prefix(target)}bak-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        os.link(target, staging)
-        os.replace(staging, backup)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(staging)
-        atomic_write(backup, target.read_bytes())
-
-
-def _remove_orphan_temps(target: Path) -> None:
-    """Temp files left by a killed writer. Safe: we hold the lock, so no writer is using them."""
-    prefix = temp_prefix(target)
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(target.parent):
-            if entry.name.startswith(prefix):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+        journal.append(target, tx.generation, tx.operation, tx.changes)  # never raises
+        if self.tz is not None and self.now is not None:
+            # The shell prompt's sidecar; never raises.
+            prompt_index.write(self.path, target, tx.data, self.tz, self.now, self.index_key)
+        for observe in self.observers:
+            observe(tx)
