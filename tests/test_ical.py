@@ -528,3 +528,11 @@ def test_vdir_that_cannot_be_written_is_one_store_error(tmp_path: Path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="vdir not written"):
         ical.write_vdir(blocker, [promise()], [], SETTINGS)
+
+
+def test_update_vtodo_does_not_double_an_alarm_a_client_copied_without_its_uid():
+    todo = only_todo(todo_bytes(promise()))
+    (alarm,) = todo.walk("VALARM")
+    alarm.pop("UID")  # some clients rewrite alarms and drop what they do not know
+    ical.update_vtodo(todo, promise(), SETTINGS)
+    assert len(todo.walk("VALARM")) == 1
