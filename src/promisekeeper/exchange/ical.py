@@ -322,7 +322,9 @@ def _created_of(record: dict[str, Any]) -> datetime | None:
 # --- whole calendars ----------------------------------------------------------------------------
 
 
-def calendar_of(components: Iterable[icalendar.Component], name: str | None = None) -> Any:
+def calendar_of(
+    components: Iterable[icalendar.Component], name: str | None = None
+) -> icalendar.Calendar:
     """A VCALENDAR around `components` (PRODID, VERSION 2.0; `X-WR-CALNAME` when named)."""
     calendar = icalendar.Calendar()
     calendar.add("PRODID", PRODID)
