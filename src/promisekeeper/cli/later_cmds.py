@@ -67,6 +67,7 @@ def later_cmd(
         pk later "Budget questions" --for Lee --message-only | wl-copy
     """
     from ..core import helplater
+    from ..views import messages
     from ..views.slots import print_request, safe_lines
 
     st = state(ctx)
@@ -91,7 +92,7 @@ def later_cmd(
             after=start_after,
             offer=offer,
         )
-    message = safe_lines(helplater.message(record, st.tz, st.now))
+    message = safe_lines(messages.help_offer(record, st.tz, st.now))
     if message_only:
         typer.echo(message)
         return
@@ -137,6 +138,7 @@ def book_cmd(
         pk book 12 "thu 4pm" --force
     """
     from ..core import helplater
+    from ..views import messages
 
     st = state(ctx)
     check_id(rid, "request")
@@ -173,11 +175,8 @@ def book_cmd(
     )
     if record.get("forced") and force:
         hint(st, f"Booked anyway, recorded as forced: {clash_text or 'outside working hours'}.")
-    hint(
-        st,
-        f'Tell {safe(record["person"])}: "Thank you, {safe(record["person"])} — '
-        f'{when} it is. See you then!"',
-    )
+    tell = messages.booking_confirmation(record["person"], when)
+    hint(st, f'Tell {safe(record["person"])}: "{safe(tell)}"')
 
 
 @app.command("slots")

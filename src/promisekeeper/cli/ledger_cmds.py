@@ -8,7 +8,7 @@ from datetime import datetime
 import typer
 
 from ..core import ledger, lifecycle
-from ..dates import describe_due, format_local, parse_deadline, parse_when
+from ..dates import describe_due, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
 from ..views.render import dump_json, print_promises, promise_detail, promise_json, safe
@@ -245,13 +245,10 @@ def move_cmd(
         moved = lifecycle.move(tx, pid, deadline, reason, st.now, st.settings)
     echo_saved(ctx, "Moved", moved, json_)
     if not json_ and moved.direction == "to":
-        hint(
-            st,
-            f'Tell {safe(moved.person)}: "Hi {safe(moved.person)}, I need to move '
-            f"'{safe(moved.title)}' from {format_local(before.due, st.tz, now=st.now)} to "
-            f"{format_local(moved.due, st.tz, now=st.now)}: {safe(reason.strip())}. "
-            f'Sorry for the change, and thank you for your patience."',
-        )
+        from ..views.messages import move_notice
+
+        notice = move_notice(moved, before.due, reason, st.tz, st.now)
+        hint(st, f'Tell {safe(moved.person)}: "{safe(notice)}"')
 
 
 @app.command("note")

@@ -160,7 +160,9 @@ def thank_cmd(
         dump_json(promise_json(thanked, st.now))
         return
     say(st, f"Thanked {safe(thanked.person)} for #{thanked.id} {safe(thanked.title)!r}.")
-    say(st, f'Tell {safe(thanked.person)}: "{safe(thanks.draft(thanked, st.tz, st.now))}"')
+    from ..views.messages import thank_you
+
+    say(st, f'Tell {safe(thanked.person)}: "{safe(thank_you(thanked, st.tz, st.now))}"')
 
 
 @app.command("thanks")

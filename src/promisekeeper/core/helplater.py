@@ -129,31 +129,6 @@ def clash_words(view: View, clashes: Sequence[Interval], tz: tzinfo, now: dateti
     return "; ".join(parts)
 
 
-def message(record: Record, tz: tzinfo, now: datetime) -> str:
-    """The note to send: courteous, honest about why not now, and specific about when."""
-    need = duration_words(int(record["need_minutes"]))
-    offers = [interval(p) for p in record["proposed"]]
-    reason = (record.get("reason") or "").strip().rstrip(".")
-    why = f"I can't help right now ({reason})" if reason else "I can't help right away"
-    if len(offers) == 1:
-        lead, ask = "at this time", "Please let me know if that suits you, or suggest another time."
-    else:
-        lead = "at one of these times"
-        ask = "Please let me know which one suits you best, or suggest another time."
-    lines = [
-        f"Hi {record['person']},",
-        "",
-        f'thank you for asking me about "{record["title"]}". {why}, but I will gladly '
-        f"give it {need} {lead}:",
-        "",
-    ]
-    for number, offer in enumerate(offers, 1):
-        zone = offer.start.astimezone(tz).tzname() or ""
-        lines.append(f"{number}. {span_words(offer, tz, now)} {zone}".rstrip())
-    lines += ["", f"{ask} Thank you for your patience!"]
-    return "\n".join(lines)
-
-
 # --- changing -----------------------------------------------------------------------------------
 
 

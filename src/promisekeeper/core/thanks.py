@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, tzinfo
+from datetime import datetime
 
-from ..dates import format_local
 from ..errors import Conflict
 from ..model import Promise
 from ..storage.store import Transaction
@@ -38,14 +37,3 @@ def thank(tx: Transaction, pid: int, note: str | None, now: datetime) -> Promise
     )
     tx.put_promise(thanked)
     return thanked
-
-
-def draft(promise: Promise, tz: tzinfo, now: datetime) -> str:
-    """A short thank-you naming what they delivered and when; courteous, specific, brief."""
-    when = format_local(promise.done_at or now, tz, now=now)
-    on_time = " — right on time" if promise.kept_on_time else ""
-    message = f"Hi {promise.person}, thank you for '{promise.title}' (delivered {when}{on_time})."
-    if promise.thank_note:
-        note = promise.thank_note.strip().rstrip(".!")
-        message += f" {note[:1].upper()}{note[1:]}!"
-    return message + " I appreciate it."
