@@ -190,6 +190,8 @@ def task(**fields) -> str:
         ({"due": "tomorrow"}, "due 'tomorrow' is not a Taskwarrior date"),
         ({"due": "20261331T160000Z"}, "due '20261331T160000Z' is not a Taskwarrior date"),
         ({"due": "2026-12-04T16:00:00"}, "not a Taskwarrior date"),  # no offset: whose zone?
+        # The last second of year 9999 in UTC is in year 10000 in Berlin: skipped, not a crash.
+        ({"due": "99991231T235959Z"}, "due '99991231T235959Z' is not a Taskwarrior date"),
         ({"status": "completed"}, "completed without an end date"),
         ({"status": "frozen"}, "unknown status 'frozen'"),
         ({"tags": ["ok", "bad\u202etag"]}, "the tag contains a control character (U+202E)"),
@@ -369,6 +371,7 @@ def test_todotxt_default_person_and_working_hours() -> None:
             "x 2026-13-01 Sent due:2026-12-04 person:Dana",
             "completion date '2026-13-01' is not a real",
         ),
+        ("0001-01-01 Ancient due:2026-12-04 person:Dana", "a date on the line is out of range"),
     ],
 )
 def test_todotxt_refused_lines(line: str, reason: str) -> None:

@@ -202,20 +202,21 @@ def _notes(task: dict[str, Any], tz: tzinfo) -> tuple[dict[str, Any], ...]:
 def _date(record: dict[str, Any], key: str, tz: tzinfo) -> datetime:
     """A Taskwarrior date field as an aware datetime in `tz`."""
     value = record.get(key)
+    try:
+        return _read_date(value, tz)
+    except (ValueError, OverflowError):
+        # OverflowError: a date at the edge of year 1 or 9999 that doesn't fit in `tz`.
+        raise _Skip(f"{key} {_short(value)} is not a Taskwarrior date (20261204T140000Z)") from None
+
+
+def _read_date(value: Any, tz: tzinfo) -> datetime:
     if isinstance(value, str):
         if match := _TW_DATE.fullmatch(value):
-            try:
-                return datetime(*map(int, match.groups()), tzinfo=UTC).astimezone(tz)
-            except ValueError:
-                pass
-        else:
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                parsed = None
-            if parsed is not None and parsed.utcoffset() is not None:
-                return parsed.astimezone(tz)
-    raise _Skip(f"{key} {_short(value)} is not a Taskwarrior date (20261204T140000Z)")
+            return datetime(*map(int, match.groups()), tzinfo=UTC).astimezone(tz)
+        parsed = datetime.fromisoformat(value)
+        if parsed.utcoffset() is not None:
+            return parsed.astimezone(tz)
+    raise ValueError(value)
 
 
 def _short(value: Any) -> str:

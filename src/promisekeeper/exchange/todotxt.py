@@ -60,7 +60,11 @@ def read_todotxt(
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
-            plan.drafts.append(_draft(line, number, person, now, tz, work))
+            try:
+                plan.drafts.append(_draft(line, number, person, now, tz, work))
+            except OverflowError:
+                # A date such as 0001-01-01 that doesn't fit in `tz` once made a time of day.
+                raise _Skip("a date on the line is out of range") from None
         except _Skip as skip:
             plan.skipped.append((label(line.strip(), f"line {number}"), str(skip)))
     return plan
