@@ -10,7 +10,8 @@ import typer
 from ..core import slots
 from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
-from ..views.render import dump_json, promise_json, safe
+from ..views.contract import dump_json, promise_json, request_json
+from ..views.render import safe
 from .common import JSON_HELP, check_id, hint, say, state
 from .core import app
 
@@ -97,7 +98,7 @@ def later_cmd(
         typer.echo(message)
         return
     if json_:
-        dump_json(helplater.request_json(rid, record, st.now))
+        dump_json(request_json(rid, record, st.now))
         return
     print_request(st.out, rid, record, st.tz, st.now)
     if len(record["proposed"]) < offer:
@@ -161,7 +162,7 @@ def book_cmd(
     if json_:
         dump_json(
             {
-                "request": helplater.request_json(rid, record, st.now),
+                "request": request_json(rid, record, st.now),
                 "promise": promise_json(promise, st.now),
             }
         )
@@ -198,7 +199,8 @@ def slots_cmd(
         pk slots --free --week
     """
     from ..core import helplater
-    from ..views.slots import plan_json, print_plan
+    from ..views.contract import plan_json
+    from ..views.slots import print_plan
 
     st = state(ctx)
     today = st.now.astimezone(st.tz).date()
@@ -235,7 +237,7 @@ def cancel_slot_cmd(
     with st.store().write("cancel-slot") as tx:
         record = helplater.cancel(tx, check_id(rid, "request"), reason, st.now)
     if json_:
-        dump_json(helplater.request_json(rid, record, st.now))
+        dump_json(request_json(rid, record, st.now))
         return
     freed = ""
     if record.get("slot"):

@@ -11,7 +11,8 @@ from ..core import ledger, lifecycle
 from ..dates import describe_due, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
-from ..views.render import dump_json, print_promises, promise_detail, promise_json, safe
+from ..views.contract import dump_json, promise_json
+from ..views.render import print_promises, promise_detail, safe
 from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
 from .core import app

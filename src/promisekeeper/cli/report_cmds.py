@@ -13,7 +13,8 @@ from ..dates import describe_due, format_local, parse_since
 from ..errors import BadInput, StoreError
 from ..model import Promise
 from ..storage.store import PROMISES, REQUESTS, View, atomic_write
-from ..views.render import dump_json, print_promises, promise_json, safe
+from ..views.contract import dump_json, promise_json
+from ..views.render import print_promises, safe
 from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
 from .core import app
 

@@ -11,7 +11,8 @@ from rich.text import Text
 
 from ..dates import format_local
 from ..errors import StoreCorrupt
-from ..views.render import dump_json, safe
+from ..views.contract import dump_json, journal_json
+from ..views.render import safe
 from .common import JSON_HELP, State, say, state
 from .core import app
 
@@ -85,12 +86,7 @@ def _list_journal(st: State, target: Path, json_: bool) -> None:
     generation = st.store().read().generation
     newest_first = list(reversed(entries))
     if json_:
-        dump_json(
-            [
-                {**e.to_dict(), "at": journal.when(e), "current": e.generation == generation}
-                for e in newest_first
-            ]
-        )
+        dump_json(journal_json(newest_first, generation, journal.when))
         return
     if not entries:
         say(st, "No changes journalled yet.")

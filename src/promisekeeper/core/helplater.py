@@ -95,11 +95,6 @@ def booked_slots(
     )
 
 
-def request_json(rid: int, record: Record, now: datetime) -> dict[str, Any]:
-    """The machine shape of a request: the stored record, its id, and the status as of `now`."""
-    return {"id": rid, **record, "status": status_at(record, now)}
-
-
 # --- words --------------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..config import Settings
 from ..dates import wall_clock
-from ..model import Promise, iso, parse_iso
+from ..model import Promise, parse_iso
 
 # --- standup ------------------------------------------------------------------------------------
 
@@ -328,57 +328,3 @@ def stats(
         groups=tuple((name, t, tuple(w)) for name, (t, w) in ordered),
         direction=direction,
     )
-
-
-def stats_json(result: Stats) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "direction": result.direction,
-        "weeks": [
-            {"week": w.label, "start": w.start.isoformat(), **w.counts.as_dict()}
-            for w in result.weeks
-        ],
-        "total": result.total.as_dict(),
-    }
-    if result.by:
-        data["by"] = result.by
-        data["groups"] = [
-            {result.by: name, **counts.as_dict()} for name, counts, _ in result.groups
-        ]
-    return data
-
-
-def standup_json(report: Standup) -> dict[str, Any]:
-    def entry(e: Entry) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "kind": e.kind,
-            "id": e.id,
-            "title": e.title,
-            "person": e.person,
-            "team": e.team,
-        }
-        if e.kind == "promise":
-            data |= {
-                "direction": e.direction,
-                "due": _iso(e.due),
-                "late_seconds": e.late_seconds,
-                "renegotiations": e.renegotiations,
-            }
-            if e.on_time is not None:
-                data |= {"done_at": _iso(e.at), "on_time": e.on_time}
-        else:
-            data |= {"start": _iso(e.at), "end": _iso(e.end)}
-        return data
-
-    return {
-        "now": _iso(report.now),
-        "since": _iso(report.since),
-        "empty": report.empty,
-        "sections": [
-            {"key": s.key, "title": s.title, "items": [entry(e) for e in s.entries]}
-            for s in report.sections
-        ],
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return iso(value) if value else None

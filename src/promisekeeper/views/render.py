@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import IO, Any
@@ -22,7 +21,8 @@ from rich.text import Text
 
 from ..core.ledger import is_due_today
 from ..dates import format_local, relative, span
-from ..model import Promise, inert, json_text
+from ..model import Promise, inert
+from .contract import dump_json, promise_json
 
 
 def safe(text: str) -> str:
@@ -151,21 +151,6 @@ def promise_line(p: Promise, now: datetime, tz: tzinfo) -> str:
     team = f" [{safe(p.team)}]" if p.team else ""
     tags = "".join(f" #{safe(t)}" for t in p.tags)
     return f"#{p.id}  {safe(p.title)}  {who(p)}{team}  due {due_text(p, now, tz)}{tags}"
-
-
-def promise_json(p: Promise, now: datetime) -> dict[str, Any]:
-    """The stable machine shape of a promise (documented in the README, pinned by a test)."""
-    data = {"id": p.id, **p.to_dict()}
-    data["overdue"] = p.is_overdue(now)
-    data["kept_on_time"] = p.kept_on_time
-    data["renegotiations"] = p.renegotiations
-    return data
-
-
-def dump_json(value: Any, out: IO[str] | None = None) -> None:
-    """JSON for scripts: stdout only, UTF-8, one trailing newline."""
-    stream = out or sys.stdout
-    stream.write(json_text(value) + "\n")
 
 
 def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:

@@ -15,19 +15,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..core.report import (
-    Counts,
-    Entry,
-    Section,
-    Standup,
-    Stats,
-    Week,
-    group_entries,
-    standup_json,
-    stats_json,
-)
+from ..core.report import Counts, Entry, Section, Standup, Stats, Week, group_entries
 from ..dates import format_local, relative, span
-from .render import dump_json, safe
+from .contract import dump_json, standup_json, stats_json
+from .render import safe
 
 STANDUP_FORMATS = ("rich", "plain", "markdown", "json")
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..core.helplater import DayPlan, interval, request_json, span_words
+from ..core.helplater import DayPlan, interval, span_words
 from ..core.slots import Interval, minutes_words
 from ..dates import format_local
-from ..model import iso
 from ..storage.store import Record
 from .render import safe
 
@@ -54,42 +52,6 @@ def print_request(console: Console, rid: int, record: Record, tz: tzinfo, now: d
     )
     for number, span in enumerate(record["proposed"], 1):
         console.print(Text(f"  {number}. {span_words(interval(span), tz, now)}"), soft_wrap=True)
-
-
-def plan_json(
-    plans: Sequence[DayPlan],
-    waiting: Sequence[tuple[int, Record, str]],
-    now: datetime,
-    first: date,
-    last: date,
-) -> dict[str, Any]:
-    """The machine shape of `pk slots --json`."""
-    return {
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "days": [
-            {
-                "date": p.day.isoformat(),
-                "booked": [
-                    {
-                        "request_id": rid,
-                        "title": r["title"],
-                        "person": r["person"],
-                        "team": r.get("team"),
-                        "start": iso(slot.start),
-                        "end": iso(slot.end),
-                        "status": r["status"],
-                        "forced": bool(r.get("forced")),
-                        "promise_id": r.get("promise_id"),
-                    }
-                    for rid, r, slot in p.booked
-                ],
-                "free": [{"start": iso(f.start), "end": iso(f.end)} for f in p.free],
-            }
-            for p in plans
-        ],
-        "pending": [request_json(rid, r, now) for rid, r, _ in waiting],
-    }
 
 
 def free_text(plan: DayPlan, tz: tzinfo) -> str:
