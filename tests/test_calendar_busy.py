@@ -180,9 +180,7 @@ def test_all_day_event_blocks_the_working_day_of_each_day_it_covers() -> None:
     # Thu 26 to Sun 29 Nov (DTEND is exclusive): Thu is a working day, Fri a day off, then
     # the weekend: days off are blocked whole so a hand-booked slot there still names the trip.
     data = calendar(
-        event(
-            "a@x", "Conference", "DTSTART;VALUE=DATE:20261126", "DTEND;VALUE=DATE:20261130"
-        )
+        event("a@x", "Conference", "DTSTART;VALUE=DATE:20261126", "DTEND;VALUE=DATE:20261130")
     )
     found = busy_from_ics(data, START, END, work, BERLIN, "a")
     assert spans(found, "Conference") == [

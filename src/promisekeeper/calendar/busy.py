@@ -49,6 +49,8 @@ def parse_calendars(data: bytes | str) -> list[Any]:
         raise SourceError("not iCalendar data (no BEGIN:VCALENDAR)")
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
+        # recurring-ical-events 3 applies X-WR-TIMEZONE itself; doing it here keeps the behaviour
+        # whatever the version, and the calendars handed to other code are already standard.
         return [x_wr_timezone.to_standard(cal) for cal in calendars if cal.name == "VCALENDAR"]
     except Exception as exc:  # any parser failure on foreign data is a bad source, not a crash
         raise SourceError(f"not valid iCalendar data ({_one_line(exc)})") from exc

@@ -217,10 +217,9 @@ class _Reader:
             min(start, self.now - WINDOW_BACK).astimezone(UTC),
             max(end, self.now + WINDOW_AHEAD).astimezone(UTC),
         )
-        # A validator only says "unchanged" about the window it was cached for.
-        prior = (
-            entry if entry and entry.covers(window[0].timestamp(), window[1].timestamp()) else None
-        )
+        # A validator says "unchanged" about the window the copy was expanded for: enough when
+        # that window holds the asked one (the fetch window itself slides with `now`).
+        prior = entry if entry and entry.covers(lo, hi) else None
         try:
             outcome = self._fetch(source, label, prior, window, entry.kind if entry else None)
         except SourceError as exc:
