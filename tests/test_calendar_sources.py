@@ -483,3 +483,24 @@ print(len(r.busy), sorted(m for m in sys.modules if m.split(".")[0] in
     warm = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60, check=True)
     assert cold.stdout.split() == ["2", "False"]  # parsing needed them
     assert warm.stdout.split() == ["2", "True"]
+
+
+def test_a_warm_cache_finds_a_long_event_that_began_before_the_window(
+    tmp_path: Path, cache: Path
+) -> None:
+    # The cache is searched by start time; an event that started days before the window and
+    # is still running must not be missed by that search.
+    long_trip = (
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:t@x\nDTSTAMP:20261101T000000Z\n"
+        "SUMMARY:Trip\nDTSTART:20261119T080000Z\nDTEND:20261125T180000Z\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    path = tmp_path / "trip.ics"
+    path.write_text(long_trip + "")
+    (tmp_path / "short.ics").write_text(
+        ics(*[(f"s{d}@x", "Short", f"202611{d}T0900") for d in (20, 21, 22, 24)])
+    )
+    config = settings(str(path), str(tmp_path / "short.ics"))
+    read_busy(config, START - timedelta(days=7), END, NOW, cache_dir=cache)
+    warm = read_busy(config, START, END, NOW, cache_dir=cache)
+    assert all(r.from_cache for r in warm.sources)
+    assert [(b.summary, b.start.day) for b in warm.busy] == [("Trip", 19), ("Short", 24)]

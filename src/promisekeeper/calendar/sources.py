@@ -19,6 +19,7 @@ string removed.
 from __future__ import annotations
 
 import base64
+import bisect
 import contextlib
 import hashlib
 import os
@@ -30,7 +31,6 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -157,6 +157,17 @@ class _Entry:
     ends: list[int]
     summaries: list[str]
     all_day: list[int]
+    # The longest interval, in seconds: with `starts` sorted it bounds where a search for
+    # intervals overlapping a window has to begin.
+    longest: int = 0
+
+    def overlapping(self, lo: float, hi: float) -> list[int]:
+        """Indexes of the intervals overlapping [lo, hi), found by bisection: a warm cache
+        of thousands of events costs a few comparisons, not a loop over all of them."""
+        first = bisect.bisect_left(self.starts, lo - self.longest)
+        last = bisect.bisect_left(self.starts, hi)
+        ends = self.ends
+        return [i for i in range(first, last) if ends[i] > lo]
 
     def covers(self, start: float, end: float) -> bool:
         return self.window[0] <= start and end <= self.window[1]
@@ -265,7 +276,7 @@ class _Reader:
         error: str | None = None,
     ) -> SourceReport:
         lo, hi = week[0].timestamp(), week[1].timestamp()
-        count = sum(1 for s, e in zip(entry.starts, entry.ends, strict=True) if e > lo and s < hi)
+        count = len(entry.overlapping(lo, hi))
         fetched = datetime.fromtimestamp(entry.fetched, UTC)
         return SourceReport(label, ok, entry.kind, count, error, fetched, from_cache)
 
@@ -700,6 +711,7 @@ def _load_entry(path: Path) -> _Entry | None:
             ends=raw["end"],
             summaries=raw["summary"],
             all_day=raw["all_day"],
+            longest=int(raw["longest"]),
         )
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -721,6 +733,9 @@ def _entry_from(
         ends=[int(b.end.timestamp()) for b in ordered],
         summaries=[b.summary for b in ordered],
         all_day=[int(b.all_day) for b in ordered],
+        longest=max(
+            (int(b.end.timestamp()) - int(b.start.timestamp()) for b in ordered), default=0
+        ),
     )
 
 
@@ -739,6 +754,7 @@ def _store_entry(path: Path, entry: _Entry, label: str) -> None:
         "end": entry.ends,
         "summary": entry.summaries,
         "all_day": entry.all_day,
+        "longest": entry.longest,
     }
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -756,13 +772,12 @@ def _store_entry(path: Path, entry: _Entry, label: str) -> None:
 def _busy_in(entry: _Entry, lo: float, hi: float, label: str) -> list[Busy]:
     """The cached intervals overlapping [lo, hi): filtered on the integers first, so only the
     few in the window become objects."""
-    stamp: Callable[[int], datetime] = lambda t: datetime.fromtimestamp(t, UTC)  # noqa: E731
-    found = []
-    for index, (s, e) in enumerate(zip(entry.starts, entry.ends, strict=True)):
-        if e > lo and s < hi:
-            all_day = bool(entry.all_day[index])
-            found.append(Busy(stamp(s), stamp(e), entry.summaries[index], label, all_day))
-    return found
+    stamp = datetime.fromtimestamp
+    starts, ends, summaries, all_day = entry.starts, entry.ends, entry.summaries, entry.all_day
+    return [
+        Busy(stamp(starts[i], UTC), stamp(ends[i], UTC), summaries[i], label, bool(all_day[i]))
+        for i in entry.overlapping(lo, hi)
+    ]
 
 
 def _this_week(settings: Settings, now: datetime) -> tuple[datetime, datetime]:
