@@ -504,3 +504,54 @@ def test_a_warm_cache_finds_a_long_event_that_began_before_the_window(
     warm = read_busy(config, START, END, NOW, cache_dir=cache)
     assert all(r.from_cache for r in warm.sources)
     assert [(b.summary, b.start.day) for b in warm.busy] == [("Trip", 19), ("Short", 24)]
+
+
+def test_the_password_is_not_sent_to_another_host_after_a_redirect(
+    ics_server, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import http.server
+    import threading
+
+    import promisekeeper.calendar.sources as sources
+
+    # The calendar's own server wants the password, then redirects to another origin (the
+    # ics_server on another port), as a published calendar moved to a CDN would.
+    target = ics_server.serve("moved.ics", MEETING)
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            authorized = self.headers.get("Authorization") is not None
+            self.send_response(302 if authorized else 401)
+            if authorized:
+                self.send_header("Location", target)
+            else:
+                self.send_header("WWW-Authenticate", 'Basic realm="cal"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("PK_CALENDAR_PASSWORD", "secret")
+    handler = next(h for h in sources._OPENER.handlers if isinstance(h, sources._SameHostAuth))
+    real_redirect = handler.redirect_request
+    carried: list[str | None] = []
+
+    def record(req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        new = real_redirect(req, fp, code, msg, headers, newurl)
+        carried.append(new.get_header("Authorization"))
+        return new
+
+    monkeypatch.setattr(handler, "redirect_request", record)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cal.ics"
+        result = read_busy(settings(url, username="me"), START, END, NOW, cache_dir=cache)
+        assert summaries(result) == ["Team meeting"]
+        assert carried == [None]  # followed, without the password
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -258,7 +258,7 @@ class _Reader:
     ) -> tuple[list[Busy], SourceReport, list[str]]:
         if entry is None:
             warning = f"calendar {label}: {why}; no copy cached"
-            kind = _local_kind(source) or "url"
+            kind = "url" if _is_url(source) else (_local_kind(source) or "file")
             return [], SourceReport(label, False, kind, 0, why), [warning]
         ago = _age(self.now.timestamp() - entry.fetched)
         warning = f"calendar {label}: {why}; using the copy from {ago}"
@@ -471,6 +471,23 @@ _PROPFIND = b"""<?xml version="1.0" encoding="utf-8"?>
 </d:propfind>"""
 
 
+class _SameHostAuth(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, but never carry the Authorization header to another host: a published
+    calendar that redirects to a CDN must not receive the user's password."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None:
+            old_host = urllib.parse.urlsplit(req.full_url)[:2]
+            if urllib.parse.urlsplit(new.full_url)[:2] != old_host:
+                new.headers.pop("Authorization", None)
+                new.unredirected_hdrs.pop("Authorization", None)
+        return new
+
+
+_OPENER = urllib.request.build_opener(_SameHostAuth)
+
+
 class _Http:
     """Requests to one address, with Basic auth sent only after the server asks for it."""
 
@@ -507,7 +524,7 @@ class _Http:
             request.add_header("Authorization", f"Basic {token}")
         timeout = self.reader.timeout
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with _OPENER.open(request, timeout=timeout) as response:
                 data = response.read(MAX_BODY + 1)
                 status, reply = response.status, response.headers
         except urllib.error.HTTPError as exc:
