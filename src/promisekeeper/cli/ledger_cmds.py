@@ -160,7 +160,7 @@ def list_cmd(
         include_closed=all_,
     )
     view = st.store().read()
-    shown = ledger.select(view.promises(None if all_ else "open"), flt, st.now)
+    shown = ledger.select(view.promises(None if all_ else "open", archived=all_), flt, st.now)
     filtered = any(v not in (None, False) for v in (to, from_, team, tag, overdue, due_before))
     empty = (
         "Nothing matches those filters."
@@ -432,7 +432,7 @@ def search_cmd(
         pk search headcount
     """
     st = state(ctx)
-    found = ledger.search(st.store().read().promises(), query)
+    found = ledger.search(st.store().read().promises(archived=True), query)
     print_promises(
         st.out,
         found,

@@ -127,7 +127,7 @@ def stats_cmd(
     if by not in (None, "person", "team"):
         raise BadInput(f"--by person or --by team, not {by!r}")
     result = report.stats(
-        st.store().read().promises(),
+        st.store().read().promises(archived=True),
         st.now,
         st.tz,
         weeks=weeks,
@@ -224,7 +224,7 @@ def export_cmd(
     if chosen == "json":
         text = exporting.export_json(view)
     elif chosen == "csv":
-        text = exporting.export_csv(view.promises(), st.now)
+        text = exporting.export_csv(view.promises(archived=True), st.now)
     else:
         text = exporting.export_ics(view.promises(), view.records(REQUESTS), st.now)
     payload = text.encode("utf-8")
@@ -245,7 +245,10 @@ def export_cmd(
         # typed path with a newline (or an escape sequence) must stay one inert line.
         why = getattr(exc.__cause__, "strerror", None) or "cannot write it"
         raise StoreError(f"export not written: {why} ({safe(str(target))})") from None
-    hint(st, f"Exported {len(view.promises())} promise(s) to {safe(str(output))} ({chosen}).")
+    hint(
+        st,
+        f"Exported {len(view.all_records(PROMISES))} promise(s) to {safe(str(output))} ({chosen}).",
+    )
 
 
 @app.command("import")

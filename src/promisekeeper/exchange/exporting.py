@@ -54,7 +54,7 @@ def export_data(view: View) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "next_id": {table: counters[table] for table in (PROMISES, REQUESTS) if table in counters},
-        PROMISES: [{"id": pid, **record} for pid, record in sorted(view.records(PROMISES))],
+        PROMISES: [{"id": pid, **record} for pid, record in view.all_records(PROMISES)],
         REQUESTS: [{"id": rid, **record} for rid, record in sorted(view.records(REQUESTS))],
     }
 
@@ -105,7 +105,7 @@ def read_export(text: str) -> dict[str, Any]:
 
 def import_data(tx: Transaction, data: dict[str, Any], *, merge: bool) -> ImportResult:
     """Restore into an empty store (ids kept) or, with `merge`, add what is not there yet."""
-    has_data = bool(tx.records(PROMISES) or tx.records(REQUESTS))
+    has_data = bool(tx.all_records(PROMISES) or tx.records(REQUESTS))
     if has_data and not merge:
         raise Conflict("the store is not empty; use --merge to add the export's records to it")
     promises, requests = data.get(PROMISES, []), data.get(REQUESTS, [])
@@ -123,7 +123,8 @@ def import_data(tx: Transaction, data: dict[str, Any], *, merge: bool) -> Import
 
 def _merge(tx: Transaction, promises: list[dict], requests: list[dict]) -> ImportResult:
     known = {
-        table: {str(r.get("uuid")) for _, r in tx.records(table)} for table in (PROMISES, REQUESTS)
+        table: {str(r.get("uuid")) for _, r in tx.all_records(table)}
+        for table in (PROMISES, REQUESTS)
     }
     new_promises = [r for r in promises if r["uuid"] not in known[PROMISES]]
     new_requests = [r for r in requests if r["uuid"] not in known[REQUESTS]]
@@ -135,7 +136,7 @@ def _merge(tx: Transaction, promises: list[dict], requests: list[dict]) -> Impor
     request_ids: dict[int, int] = {}
     for record in new_requests:
         request_ids[record["id"]] = tx.insert(REQUESTS, {})
-    existing_promises = {str(r.get("uuid")): pid for pid, r in tx.records(PROMISES)}
+    existing_promises = {str(r.get("uuid")): pid for pid, r in tx.all_records(PROMISES)}
     old_promise_uuid = {r["id"]: r["uuid"] for r in promises}
 
     def promise_link(old: Any) -> Any:

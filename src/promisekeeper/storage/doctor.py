@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from ..errors import Conflict, StoreBusy, StoreCorrupt, StoreError
 from ..model import Promise, request_problem
-from . import journal, prompt_index
+from . import archive, journal, prompt_index
 from .files import META, PROMISES, REQUESTS, TABLES, acquire, atomic_write, sidecar, temp_prefix
 from .store import SCHEMA_VERSION, Store, empty_data, load_file, validate
 
@@ -114,7 +114,71 @@ def examine(path: Path) -> Report:
     _examine_lock(target, report)
     _examine_journal(target, generation, report)
     _examine_backup(target, report)
+    _examine_archive(target, data, report)
     return report
+
+
+def _examine_archive(target: Path, data: dict[str, Any] | None, report: Report) -> None:
+    """The closed history beside the store (storage/archive.py): readable lines, ids that do not
+    clash with the hot file's, and no promise left in both places by an interrupted move."""
+    if not archive.archive_path(target).exists():
+        return
+    found = archive.scan(target)
+    if found.bad:
+        shown = ", ".join(str(n) for n in found.bad[:5])
+        report.add(
+            "problem",
+            "archive",
+            f"{len(found.bad)} line(s) of the archive are not promise records (line {shown})",
+        )
+    if found.torn_tail:
+        report.add(
+            "warn",
+            "archive",
+            "the archive's last line was cut short by a killed move "
+            "(harmless: that promise is still in the store; the next change cleans it)",
+        )
+    hot = data.get(PROMISES, {}) if isinstance(data, dict) else {}
+    hot_by_id = {int(k): r for k, r in hot.items() if isinstance(r, dict) and k.isdigit()}
+    uuids = {str(r.get("uuid")) for r in hot_by_id.values()}
+    in_both = {
+        str(line.record.get("uuid"))
+        for line in found.lines
+        if str(line.record.get("uuid")) in uuids and not line.record.get(archive.TOMBSTONE)
+    }
+    if in_both:
+        report.add(
+            "warn",
+            "archive",
+            f"{len(in_both)} promise(s) are both in the store and in the archive (an interrupted "
+            f"move; the store's copy counts, and the next change completes the move)",
+        )
+    clashes = sorted(
+        line.id
+        for line in found.lines
+        if line.id in hot_by_id
+        and str(hot_by_id[line.id].get("uuid")) != str(line.record.get("uuid"))
+        and not line.record.get(archive.TOMBSTONE)
+    )
+    if clashes:
+        report.add(
+            "problem",
+            "archive",
+            f"id(s) {', '.join(f'#{i}' for i in clashes[:5])} name different promises in the "
+            f"store and in the archive",
+        )
+    counters = _plain(data.get(META, {}).get("1", {}).get("next_id", {})) if data else {}
+    highest = max((line.id for line in found.lines), default=0)
+    if isinstance(counters, dict) and highest >= int(counters.get(PROMISES, 1) or 1):
+        report.add(
+            "warn",
+            "ids",
+            f"the promise id counter is behind the archive's highest id "
+            f"#{highest}: a new promise could reuse an archived id",
+        )
+    if not (found.bad or in_both or clashes):
+        live = len(archive.latest(found.lines, uuids))
+        report.add("ok", "archive", f"{live} closed promise(s) archived")
 
 
 def _generation(data: dict[str, Any] | None) -> int | None:

@@ -18,7 +18,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from tinydb.table import Document, Table
 
 from ..errors import NotFound, StoreCorrupt, StoreError
 from ..model import Promise, record_problem, request_problem
-from . import journal, prompt_index
+from . import archive, journal, prompt_index
 from .files import (
     DEFAULT_LOCK_TIMEOUT,
     META,
@@ -147,6 +147,7 @@ class View:
         self.path = path
         self.db = TinyDB(data, storage=MemoryStorage)
         self._storage: MemoryStorage = self.db.storage  # type: ignore[assignment]
+        self._archived: dict[int, Record] | None = None
 
     @property
     def data(self) -> dict[str, Any]:
@@ -164,8 +165,29 @@ class View:
         return self.db.table(name)
 
     def record(self, table: str, record_id: int) -> Record | None:
+        """One record; a promise not in the hot file is looked for in the archive."""
         doc = self.table(table).get(doc_id=record_id)
-        return dict(doc) if doc is not None else None
+        if doc is not None:
+            return dict(doc)
+        if table == PROMISES:
+            found = self.archived().get(record_id)
+            return dict(found) if found is not None else None
+        return None
+
+    def archived(self) -> dict[int, Record]:
+        """The archived promises not shadowed by the hot file, by id (read once, on demand:
+        the commands that only need open promises never open the archive)."""
+        if self._archived is None:
+            hot = archive.hot_uuids(self.records(PROMISES))
+            self._archived = archive.latest(archive.scan(self.path).lines, hot)
+        return self._archived
+
+    def all_records(self, table: str) -> list[tuple[int, Record]]:
+        """Every record, the archive's included, by id (export, doctor)."""
+        hot = self.records(table)
+        if table != PROMISES:
+            return sorted(hot)
+        return sorted([*hot, *self.archived().items()])
 
     def records(self, table: str) -> list[tuple[int, Record]]:
         """Every record of a table, read-only. Straight from the loaded data: TinyDB's `all()`
@@ -178,12 +200,13 @@ class View:
             raise NotFound(f"no promise #{pid} (see `pk list --all`)")
         return self._parse(pid, data)
 
-    def promises(self, status: str | None = None) -> list[Promise]:
+    def promises(self, status: str | None = None, *, archived: bool = False) -> list[Promise]:
         """All promises, or those with one status; filtering before parsing keeps `pk list` fast
-        on a store that is mostly history."""
+        on a store that is mostly history. `archived` adds the closed history kept apart."""
+        records = self.all_records(PROMISES) if archived else self.records(PROMISES)
         return [
             self._parse(pid, data)
-            for pid, data in self.records(PROMISES)
+            for pid, data in records
             if status is None or data.get("status", "open") == status
         ]
 
@@ -202,6 +225,9 @@ class Transaction(View):
         self.operation = operation
         self.changes: list[Change] = []
         self._highest: dict[str, int] = {}
+        # Archived promises this transaction removed: their archive lines get a tombstone once
+        # the hot file is committed.
+        self.unarchived: list[tuple[int, str]] = []
 
     def next_id(self, table: str) -> int:
         """The counter only increases; the max() guards against a counter edited by hand."""
@@ -220,7 +246,8 @@ class Transaction(View):
     def put(self, table: str, record_id: int, record: Record) -> None:
         """Replace a record whole (TinyDB's update merges, which would keep stale keys)."""
         before = self.record(table, record_id)
-        if before is None:
+        if not self.table(table).contains(doc_id=record_id):
+            # New, or an archived promise coming back: the hot copy shadows its archive line.
             self.table(table).insert(Document(record, doc_id=record_id))
             counters = self.meta.setdefault("next_id", {})
             counters[table] = max(int(counters.get(table, 1)), record_id + 1)
@@ -238,7 +265,11 @@ class Transaction(View):
         before = self.record(table, record_id)
         if before is None:
             return
-        self.table(table).remove(doc_ids=[record_id])
+        if self.table(table).contains(doc_id=record_id):
+            self.table(table).remove(doc_ids=[record_id])
+        else:
+            self.unarchived.append((record_id, str(before.get("uuid"))))
+            self.archived().pop(record_id, None)
         self.changes.append(Change(table, record_id, before, None))
 
     def add_promise(self, promise: Promise) -> Promise:
@@ -268,6 +299,8 @@ class Store:
     # What else in the settings decides what a prompt shows (working hours, `soon`): a change of
     # it makes the index stale as surely as a change of the store.
     index_key: str = ""
+    # Closed promises older than this move to the archive on the next write (None: never).
+    archive_after: timedelta | None = None
     # Called with each committed transaction, under the lock (the archive, later sync state).
     observers: tuple[Callable[[Transaction], None], ...] = ()
 
@@ -309,15 +342,46 @@ class Store:
                 tx.meta["generation"] = tx.generation + 1
                 self._commit(tx)
 
+    def _archive_old(self, tx: Transaction) -> int:
+        """Move closed history out of the hot file (storage/archive.py): appended durably to the
+        archive first, then left out of the hot commit. Not a change to any promise, so it is
+        neither journalled nor counted in the generation. A disk that refuses the append keeps
+        them hot; they move on a later write."""
+        if self.archive_after is None or self.now is None:
+            return 0
+        touched = {c.id for c in tx.changes if c.table == PROMISES}
+        chosen = [
+            (pid, record)
+            for pid, record in archive.due_for_archive(
+                tx.records(PROMISES), self.now, self.archive_after
+            )
+            if pid not in touched
+        ]
+        if not chosen:
+            return 0
+        try:
+            archive.append(tx.path, chosen)
+        except StoreError:
+            return 0
+        table = tx.data[PROMISES]
+        for pid, _ in chosen:
+            table.pop(str(pid), None)
+        return len(chosen)
+
     def locked(self, timeout: float | None = None) -> contextlib.AbstractContextManager[None]:
         """The writers' lock, for work beside the store that must not race a writer."""
         return locked(self.target, self.lock_timeout if timeout is None else timeout)
 
     def _commit(self, tx: Transaction) -> None:
         target = tx.path
+        self._archive_old(tx)
         payload = dumps(tx.data)
         keep_backup(target)
         atomic_write(target, payload)
+        if tx.unarchived:
+            # After the hot commit: a kill before this line leaves the promise visible in the
+            # archive (not lost); the other order could lose it.
+            archive.append_tombstones(target, tx.unarchived)
         journal.append(target, tx.generation, tx.operation, tx.changes)  # never raises
         if self.tz is not None and self.now is not None:
             # The shell prompt's sidecar; never raises.
