@@ -215,11 +215,10 @@ class _Reader:
     def check_keys(self, allowed: tuple[str, ...], shown: tuple[str, ...]) -> None:
         for key in self.raw:
             if key not in allowed:
-                where = f" in [{self.section}]" if self.section else ""
                 close = difflib_close(str(key), allowed)
                 hint = f"; did you mean '{close}'?" if close else ""
                 raise ConfigError(
-                    f"{self.source}: unknown key '{self.name(str(key))}'{where} "
+                    f"{self.source}: unknown key '{self.name(str(key))}' "
                     f"(allowed: {', '.join(shown)}){hint}"
                 )
 

@@ -286,7 +286,7 @@ def describe_due(when: datetime, now: datetime, tz: tzinfo) -> str:
 
 def _calendar_parts(start: datetime, end: datetime) -> list[tuple[int, str]]:
     """Wall-clock `start` to `end` (at least a day) as days and hours under two weeks, weeks and
-    days (nearest day) under two calendar months, months and days under a year, then years and
+    days (nearest day) under two calendar months, months and days under six, then years and
     months (nearest month)."""
     delta = end - start
     if delta < timedelta(days=14):
@@ -299,8 +299,9 @@ def _calendar_parts(start: datetime, end: datetime) -> list[tuple[int, str]]:
         return [(days // 7, "week"), (days % 7, "day")]
     rest = end - (start + relativedelta(months=months))
     rest_days = round(rest.total_seconds() / 86400)
-    if months < 12:
+    if months < 6:
         return [(months, "month"), (rest_days, "day")]
+    # From half a year on, the nearest month: "11 months 29 days" is "1 year" to anyone.
     months += rest_days >= 15
     return [(months // 12, "year"), (months % 12, "month")]
 
