@@ -279,3 +279,26 @@ def test_fingerprint_ignores_what_the_prompt_does_not_use(change: dict) -> None:
 def test_fingerprint_is_short_and_stable() -> None:
     # Stable across processes (no hash() randomisation): pinned for Europe/Berlin defaults.
     assert settings_from_dict(BASE).fingerprint() == "c9f2dc6b061d"
+
+
+def test_reading_settings_stays_cheap() -> None:
+    # The shell prompt reads settings on every prompt: no dateutil, and difflib/hashlib only on
+    # the paths that need them (a config error, the fingerprint).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from promisekeeper.config import settings_from_dict; "
+        "settings_from_dict({'timezone': 'UTC', 'work': {'days_off': ['2026-12-24..2026-12-25']}});"
+        "print(sorted(m for m in ('dateutil', 'difflib', 'hashlib', 'promisekeeper.dates') "
+        "if m in sys.modules))"
+    )
+    src = Path(__file__).resolve().parents[1] / "src"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(src), "PATH": ""},
+    ).stdout
+    assert out.strip() == "[]"

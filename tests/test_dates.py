@@ -724,7 +724,7 @@ def test_future_phrases_are_in_the_future_in_the_right_zone(
     ),
 )
 def test_any_input_is_a_datetime_or_one_line_bad_input(now: datetime, phrase: str) -> None:
-    for parse in (parse_deadline, parse_when, parse_since):
+    for parse in (parse_deadline, parse_when, parse_since, dates.parse_due_by):
         try:
             result = parse(phrase, now, SETTINGS)
         except BadInput as exc:

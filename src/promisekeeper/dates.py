@@ -155,7 +155,8 @@ def parse_deadline(
 
 def parse_when(text: str, now: datetime, settings: Settings) -> datetime:
     """A point in time for filters (`--due-before`, `--after`): the deadline grammar, past allowed,
-    plus `now`."""
+    plus `now`. `--due-before` is strictly before (`due < bound`); see `parse_due_by` for the
+    inclusive form."""
     if _normalize(text) == "now":
         return _local_now(now, settings.tz)
     return _read(text, now, settings).at
