@@ -215,7 +215,7 @@ class _Reader:
     def check_keys(self, allowed: tuple[str, ...], shown: tuple[str, ...]) -> None:
         for key in self.raw:
             if key not in allowed:
-                close = difflib_close(str(key), allowed)
+                close = _close_key(str(key), allowed)
                 hint = f"; did you mean '{close}'?" if close else ""
                 raise ConfigError(
                     f"{self.source}: unknown key '{self.name(str(key))}' "
@@ -263,7 +263,7 @@ class _Reader:
         return value
 
 
-def difflib_close(word: str, allowed: tuple[str, ...]) -> str | None:
+def _close_key(word: str, allowed: tuple[str, ...]) -> str | None:
     """The allowed key `word` was probably meant to be, if any."""
     import difflib  # only on the error path: the prompt reads settings and must stay cheap
 
