@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -138,9 +139,8 @@ DEADLINES_FROM_MONDAY = [
     ("dec 3, 2027", "2027-12-03 17:00"),
     ("3 dec 2027 8:15", "2027-12-03 08:15"),
     ("nov 23", "2026-11-23 17:00"),  # today is still to come
-    ("nov 22", "2027-11-22 17:00"),  # yesterday's date: next year's
     ("jan 5", "2027-01-05 17:00"),
-    ("sept 1", "2027-09-01 17:00"),
+    ("may 23", "2027-05-23 17:00"),  # six months ahead is still the nearest
     # ISO: a date alone is the end of the day there; an explicit offset is honoured
     ("2026-12-03", "2026-12-03 17:00"),
     ("2026-12-05", "2026-12-05 17:00"),  # a Saturday: the usual end of day
@@ -193,8 +193,8 @@ def test_deadline_from_monday(phrase: str, expected: str) -> None:
         (YEAR_END, "jan 5", "2027-01-05 17:00"),
         (YEAR_END, "dec 31", "2026-12-31 17:00"),
         (YEAR_END, "in 1w", "2027-01-07 10:00"),
-        # leap day: Feb 29 without a year is the next one that exists
-        (datetime(2027, 3, 1, 10, 0, tzinfo=BERLIN), "feb 29", "2028-02-29 17:00"),
+        # leap day: Feb 29 without a year is the nearest one, when it is near
+        (datetime(2027, 12, 1, 10, 0, tzinfo=BERLIN), "feb 29", "2028-02-29 17:00"),
         # now given in another zone is read in the settings' zone
         (datetime(2026, 11, 23, 23, 30, tzinfo=UTC), "tomorrow", "2026-11-25 17:00"),
     ],
@@ -299,8 +299,8 @@ UNREADABLE = [
     "call bob\nabout 2 invoices",
     "soon",
     "next",
-    "next month",
-    "this fri",
+    "this",
+    "next this fri",
     "",
     "   ",
     "\n\t",
@@ -316,7 +316,6 @@ UNREADABLE = [
     "fri fri",
     "3",
     "fri 3",
-    "yesterday",
     "now",
     "dec",
     "2026-12",
@@ -335,16 +334,30 @@ def test_unreadable_phrases_show_examples(phrase: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "phrase", ["01/02/2026", "1/2", "1.2.2026", "2026/12/03", "1/2 3pm", "1.2."]
+    ("phrase", "expected"),
+    [
+        # Issue 9: the refusal shows the ISO form of each reading of what was typed.
+        ("01/02/2026", "'01/02/2026' is ambiguous: it could be 2026-01-02 or 2026-02-01; "),
+        ("1/2", "'1/2' is ambiguous: it could be 2027-01-02 or 2027-02-01; write 2027-01-02 or"),
+        ("1.2.2026", "it could be 2026-01-02 or 2026-02-01; write 2026-01-02 or '2 jan'"),
+        ("2026/12/03", "it could be 2026-12-03 or 2026-03-12; write 2026-12-03 or '3 dec'"),
+        ("1/2 3pm", "'1/2' is ambiguous: it could be 2027-01-02 or 2027-02-01"),
+        ("1.2.", "it could be 2027-01-02 or 2027-02-01"),
+        ("3/4", "'3/4' is ambiguous: it could be 2027-03-04 or 2027-04-03; write 2027-03-04 or '4"),
+        ("12/1", "it could be 2026-12-01 or 2027-01-12"),
+        ("1-2-26", "it could be 2026-01-02 or 2026-02-01"),
+        # one real reading is still refused: the next numeric date may not be so lucky
+        ("13/1", "'13/1' is a numeric date, which countries read differently; write 2027-01-13"),
+        ("5/5", "write 2027-05-05 or '5 may'"),
+        ("32/13", "'32/13' is not a real date"),
+    ],
 )
-def test_numeric_dates_are_ambiguous(phrase: str) -> None:
+def test_numeric_dates_are_ambiguous(phrase: str, expected: str) -> None:
     with pytest.raises(BadInput) as caught:
         parse_deadline(phrase, MONDAY, SETTINGS)
     message = str(caught.value)
     assert "\n" not in message
-    assert "ambiguous" in message
-    assert "2026-01-02" in message
-    assert "'jan 2'" in message
+    assert expected in message
 
 
 @pytest.mark.parametrize(
@@ -615,14 +628,17 @@ def test_format_local_in_another_zone() -> None:
         (timedelta(hours=2), {}, "in 2h"),
         (timedelta(hours=2, minutes=30), {}, "in 2h 30m"),
         (timedelta(hours=9, minutes=59), {}, "in 9h 59m"),
-        (timedelta(hours=10, minutes=30), {}, "in 10h"),
-        (timedelta(hours=23, minutes=59), {}, "in 23h"),
+        # Issue 9/13: one duration-in-words, never rounded down by nearly a unit.
+        (timedelta(hours=10, minutes=30), {}, "in 10h 30m"),
+        (timedelta(hours=23, minutes=59), {}, "in 23h 59m"),
         (timedelta(days=1), {}, "in 1 day"),
-        (timedelta(days=1, hours=23), {}, "in 1 day"),
-        (timedelta(days=3, hours=5), {}, "in 3 days"),
-        (timedelta(days=13, hours=23), {}, "in 13 days"),
+        (timedelta(days=1, hours=23), {}, "in 1 day 23h"),
+        (timedelta(days=3, hours=5), {}, "in 3 days 5h"),
+        (timedelta(days=4, hours=23), {}, "in 4 days 23h"),
+        (timedelta(days=13, hours=23), {}, "in 13 days 23h"),
         (timedelta(days=14), {}, "in 2 weeks"),
-        (timedelta(days=20), {}, "in 2 weeks"),
+        (timedelta(days=20), {}, "in 2 weeks 6 days"),
+        (timedelta(days=20, hours=13), {}, "in 3 weeks"),
         (timedelta(days=21), {}, "in 3 weeks"),
         (timedelta(minutes=-1), {}, "1m late"),
         (timedelta(minutes=-45), {}, "45m late"),
@@ -631,7 +647,12 @@ def test_format_local_in_another_zone() -> None:
         (timedelta(days=-3), {}, "3 days late"),
         (timedelta(days=-1), {}, "1 day late"),
         (timedelta(days=-3), {"past": "ago"}, "3 days ago"),
-        (timedelta(days=-30), {"past": "ago"}, "4 weeks ago"),
+        (timedelta(days=-30), {"past": "ago"}, "4 weeks 2 days ago"),
+        (timedelta(days=-4, hours=-23), {}, "4 days 23h late"),
+        (timedelta(days=70), {}, "in 2 months 9 days"),
+        (timedelta(days=365), {}, "in 1 year"),
+        (timedelta(days=380), {}, "in 1 year 1 month"),
+        (timedelta(days=-400), {"past": "ago"}, "1 year 1 month ago"),
     ],
 )
 def test_relative(delta: timedelta, kwargs: dict, expected: str) -> None:
@@ -650,7 +671,7 @@ def test_relative_counts_elapsed_time_across_dst() -> None:
         (local("2026-11-26 10:00"), "due Thu 26 Nov 10:00 — in 3 days"),
         (local("2026-11-23 08:00"), "due Mon 23 Nov 08:00 — 2h late"),
         (local("2026-11-23 10:30"), "due Mon 23 Nov 10:30 — in 30m"),
-        (local("2027-01-05 17:00"), "due Tue 5 Jan 2027 17:00 — in 6 weeks"),
+        (local("2027-01-05 17:00"), "due Tue 5 Jan 2027 17:00 — in 6 weeks 1 day"),
     ],
 )
 def test_describe_due(when: datetime, expected: str) -> None:
@@ -703,7 +724,7 @@ def test_future_phrases_are_in_the_future_in_the_right_zone(
     ),
 )
 def test_any_input_is_a_datetime_or_one_line_bad_input(now: datetime, phrase: str) -> None:
-    for parse in (parse_deadline, parse_when, parse_since):
+    for parse in (parse_deadline, parse_when, parse_since, dates.parse_due_by):
         try:
             result = parse(phrase, now, SETTINGS)
         except BadInput as exc:
@@ -757,4 +778,417 @@ def test_every_refusal_shows_valid_examples(phrase):
         dates.parse_deadline(phrase, MONDAY, SETTINGS)
     message = str(refused.value)
     assert "\n" not in message
-    assert "tomorrow" in message or "jan 2" in message
+    assert "tomorrow" in message or "write 2026-01-02" in message
+
+
+# --- issue 9: the words people type, at Wed 2 Dec 2026 ------------------------------------------
+
+WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=BERLIN)
+# 24 Dec to 1 Jan off: "in 3 workdays" and "next month" must skip it.
+LEAVE = settings_from_dict(
+    {"timezone": "Europe/Berlin", "work": {"days_off": ["2026-12-24..2027-01-01"]}}
+)
+
+WORDS_FROM_WEDNESDAY = [
+    # end of month / quarter: the last working day, at the end of the working day
+    ("eom", "2026-12-31 17:00"),
+    ("EOM", "2026-12-31 17:00"),
+    ("end of month", "2026-12-31 17:00"),
+    ("end of the month", "2026-12-31 17:00"),
+    ("eoq", "2026-12-31 17:00"),
+    ("end of quarter", "2026-12-31 17:00"),
+    # next month: its first working day (1 Jan 2027 is a Friday)
+    ("next month", "2027-01-01 17:00"),
+    ("next month 10am", "2027-01-01 10:00"),
+    # this <weekday>: this ISO week's, even when that is today
+    ("this fri", "2026-12-04 17:00"),
+    ("this wed", "2026-12-02 17:00"),
+    ("this sun 3pm", "2026-12-06 15:00"),
+    # offsets in words and with a plus
+    ("in a week", "2026-12-09 10:00"),
+    ("in an hour", "2026-12-02 11:00"),
+    ("in 1 month", "2027-01-02 10:00"),
+    ("in 2 months", "2027-02-02 10:00"),
+    ("in 3 workdays", "2026-12-07 10:00"),  # Thu, Fri, (weekend), Mon
+    ("in 3 working days", "2026-12-07 10:00"),
+    ("in 1 business day", "2026-12-03 10:00"),
+    ("+3d", "2026-12-05 10:00"),
+    ("+2w", "2026-12-16 10:00"),
+    ("+1h", "2026-12-02 11:00"),
+    ("+1h30m", "2026-12-02 11:30"),
+    # end of day by any name, alone or with a day, either side
+    ("cob", "2026-12-02 17:00"),
+    ("eob", "2026-12-02 17:00"),
+    ("fri eod", "2026-12-04 17:00"),
+    ("eod fri", "2026-12-04 17:00"),
+    ("tomorrow cob", "2026-12-03 17:00"),
+    ("dec 10 eod", "2026-12-10 17:00"),
+    # the time first
+    ("3pm fri", "2026-12-04 15:00"),
+    ("at 3pm fri", "2026-12-04 15:00"),
+    ("3pm on fri", "2026-12-04 15:00"),
+    ("9:30 tomorrow", "2026-12-03 09:30"),
+    ("noon dec 4", "2026-12-04 12:00"),
+    ("fri 3pm", "2026-12-04 15:00"),
+    ("tomorrow 3pm", "2026-12-03 15:00"),
+    ("fri", "2026-12-04 17:00"),
+    # month-day: the nearest occurrence, ahead up to six months
+    ("dec 2", "2026-12-02 17:00"),
+    ("dec 3", "2026-12-03 17:00"),
+    ("1 jun", "2027-06-01 17:00"),
+    ("jun 2", "2027-06-02 17:00"),  # 182 days ahead beats 183 days back
+    ("dec 1 2027", "2027-12-01 17:00"),  # a year written is a year meant
+    # a deadline on a weekend is accepted (off_day_note says so)
+    ("sat", "2026-12-05 17:00"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "expected"), WORDS_FROM_WEDNESDAY)
+def test_words_people_type(phrase: str, expected: str) -> None:
+    assert_local(parse_deadline(phrase, WEDNESDAY, SETTINGS), expected)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("in 3 workdays", "2026-12-07 10:00"),
+        ("in 16 workdays", "2027-01-04 10:00"),  # 15 working days to the 23rd, then leave
+        ("next month", "2027-01-04 17:00"),  # 1 Jan is leave
+        ("eom", "2026-12-23 17:00"),  # the last day before the leave
+        ("eoq", "2026-12-23 17:00"),
+        ("dec 28", "2026-12-28 17:00"),  # a day off is still a deadline you may set
+    ],
+)
+def test_working_day_words_skip_days_off(phrase: str, expected: str) -> None:
+    assert_local(parse_deadline(phrase, WEDNESDAY, LEAVE), expected)
+
+
+@pytest.mark.parametrize(
+    ("now", "phrase", "expected"),
+    [
+        # Jan 2027 ends on a Sunday: eom is Fri 29 Jan
+        (datetime(2027, 1, 10, 10, 0, tzinfo=BERLIN), "eom", "2027-01-29 17:00"),
+        # after that Friday, January's end is gone: February's (Fri 26 Feb)
+        (datetime(2027, 1, 30, 10, 0, tzinfo=BERLIN), "eom", "2027-02-26 17:00"),
+        (datetime(2027, 1, 30, 10, 0, tzinfo=BERLIN), "end of month", "2027-02-26 17:00"),
+        # Q1 2027 ends Wed 31 Mar
+        (datetime(2027, 2, 10, 10, 0, tzinfo=BERLIN), "eoq", "2027-03-31 17:00"),
+        # Q3 2026 ends on a Wednesday; Q2 2027 ends Wed 30 Jun
+        (datetime(2026, 8, 10, 10, 0, tzinfo=BERLIN), "eoq", "2026-09-30 17:00"),
+        # in 1 month from 31 Jan is the end of February (no 31 Feb)
+        (datetime(2027, 1, 31, 10, 0, tzinfo=BERLIN), "in 1 month", "2027-02-28 10:00"),
+        # Friday: in 1 workday is Monday
+        (FRIDAY, "in 1 workday", "2026-11-30 10:00"),
+        # next month from a month whose next month starts on a weekend (Aug 2026: Sat 1st)
+        (datetime(2026, 7, 15, 10, 0, tzinfo=BERLIN), "next month", "2026-08-03 17:00"),
+        # "this fri" on Friday is today
+        (FRIDAY, "this fri", "2026-11-27 17:00"),
+    ],
+)
+def test_word_edges(now: datetime, phrase: str, expected: str) -> None:
+    assert_local(parse_deadline(phrase, now, SETTINGS), expected)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "says"),
+    [
+        # Issue 9: "dec 1" on 2 Dec is yesterday, never 1 Dec 2027
+        ("dec 1", "'dec 1' is in the past (Tue 1 Dec 17:00); try dec 1 2027, or add --past"),
+        ("1 dec", "try 1 dec 2027, or add --past"),
+        ("dec 1 3pm", "try dec 1 2027 3pm, or add --past"),
+        ("jun 3", "(Wed 3 Jun 17:00); try jun 3 2027"),  # 182 days back beats 183 ahead
+        ("nov 30", "try nov 30 2027"),
+        ("yesterday", "that deadline is in the past (Tue 1 Dec 17:00); add --past"),
+        ("this mon", "'this mon' is in the past (Mon 30 Nov 17:00); try next mon, or add --past"),
+        ("9am", "'9am' is already past today (Wed 2 Dec 09:00); try tomorrow 9am"),
+        ("9am today", "try tomorrow 9am"),
+    ],
+)
+def test_past_words_are_refused_with_the_way_forward(phrase: str, says: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_deadline(phrase, WEDNESDAY, SETTINGS)
+    assert says in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("dec 1", "2026-12-01 17:00"),
+        ("1 dec", "2026-12-01 17:00"),
+        ("yesterday", "2026-12-01 17:00"),
+        ("yesterday 3pm", "2026-12-01 15:00"),
+        ("this mon", "2026-11-30 17:00"),
+        ("jun 3", "2026-06-03 17:00"),
+    ],
+)
+def test_past_words_with_allow_past(phrase: str, expected: str) -> None:
+    assert_local(parse_deadline(phrase, WEDNESDAY, SETTINGS, allow_past=True), expected)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "says"),
+    [
+        ("soon", "'soon' is not a deadline; say when, try: tomorrow 3pm"),
+        ("later", "'later' is not a deadline"),
+        ("asap", "try: in 2h, eod"),
+        ("midnight", "try: today 23:59, tomorrow 00:00"),
+        ("Tonight", "'tonight' has no time; try: today 8pm"),
+        ("eom 3pm", "can't read 'eom 3pm'"),
+        ("fri 3pm eod", "can't read"),
+        ("eod eod", "can't read"),
+        ("in 3 workdays 2h", "mixes working days with other amounts"),
+        ("+", "can't read"),
+        ("+fri", "can't read"),
+        ("feb 29", "'feb 29' is not within six months of today; write the year, try: feb 29 2028"),
+        ("in 99999 workdays", "too far away"),
+        ("3pm 4pm", "can't read"),
+    ],
+)
+def test_vague_and_broken_words_are_refused(phrase: str, says: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_deadline(phrase, WEDNESDAY, SETTINGS)
+    message = str(caught.value)
+    assert says in message
+    assert "\n" not in message
+    assert "try" in message
+
+
+def test_working_days_need_a_working_week() -> None:
+    nobody_works = settings_from_dict({"timezone": "Europe/Berlin", "work": {"days": []}})
+    with pytest.raises(BadInput, match=r"no working day near .*check \[work\] days"):
+        parse_deadline("in 2 workdays", WEDNESDAY, nobody_works)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("dec 1", "2026-12-01 00:00"),
+        ("1 dec", "2026-12-01 00:00"),
+        ("nov 20", "2026-11-20 00:00"),
+        ("jun 3", "2026-06-03 00:00"),
+        ("dec 1 2025", "2025-12-01 00:00"),
+        ("2 workdays ago", "2026-11-30 10:00"),
+        ("1 month ago", "2026-11-02 10:00"),
+        ("a week ago", "2026-11-25 10:00"),
+    ],
+)
+def test_parse_since_reads_month_days_as_their_nearest(phrase: str, expected: str) -> None:
+    assert_local(parse_since(phrase, WEDNESDAY, SETTINGS), expected)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "says"),
+    [
+        ("dec 3", "'dec 3' is in the future (Thu 3 Dec 00:00)"),
+        ("jun 2", "in the future"),  # the nearest jun 2 is ahead: no silent year back
+        ("3/4", "'3/4' is ambiguous: it could be 2027-03-04 or 2027-04-03"),
+    ],
+)
+def test_parse_since_refuses_a_future_month_day(phrase: str, says: str) -> None:
+    with pytest.raises(BadInput, match=re.escape(says)):
+        parse_since(phrase, WEDNESDAY, SETTINGS)
+
+
+def test_parse_when_reads_month_days_as_their_nearest() -> None:
+    # A filter may look back: "dec 1" on 2 Dec is yesterday, not next year.
+    assert_local(parse_when("dec 1", WEDNESDAY, SETTINGS), "2026-12-01 17:00")
+    assert_local(parse_when("yesterday", WEDNESDAY, SETTINGS), "2026-12-01 17:00")
+
+
+# --- --due-by ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        # a day without a time: the whole of that day (last microsecond, compare with <=)
+        ("fri", "2026-12-04 23:59:59.999999"),
+        ("tomorrow", "2026-12-03 23:59:59.999999"),
+        ("today", "2026-12-02 23:59:59.999999"),
+        ("dec 10", "2026-12-10 23:59:59.999999"),
+        ("2026-12-10", "2026-12-10 23:59:59.999999"),
+        ("next week", "2026-12-07 23:59:59.999999"),
+        ("dec 1", "2026-12-01 23:59:59.999999"),  # past is fine for a filter
+        # a time, an offset or a named end of day: that instant
+        ("fri 3pm", "2026-12-04 15:00"),
+        ("3pm fri", "2026-12-04 15:00"),
+        ("2026-12-10 09:00", "2026-12-10 09:00"),
+        ("in 2h", "2026-12-02 12:00"),
+        ("eod", "2026-12-02 17:00"),
+        ("fri eod", "2026-12-04 17:00"),
+        ("eow", "2026-12-04 17:00"),
+        ("now", "2026-12-02 10:00"),
+    ],
+)
+def test_parse_due_by(phrase: str, expected: str) -> None:
+    assert_local(dates.parse_due_by(phrase, WEDNESDAY, SETTINGS), expected)
+
+
+def test_due_by_a_day_includes_a_deadline_at_its_end_of_day() -> None:
+    # Issue 9: `--due-before fri` leaves out what is due Friday at eod; `--due-by fri` keeps it.
+    due_friday = parse_deadline("fri", WEDNESDAY, SETTINGS)
+    assert not due_friday < parse_when("fri", WEDNESDAY, SETTINGS)
+    assert due_friday <= dates.parse_due_by("fri", WEDNESDAY, SETTINGS)
+    late_friday = parse_deadline("fri 23:59", WEDNESDAY, SETTINGS)
+    assert late_friday <= dates.parse_due_by("fri", WEDNESDAY, SETTINGS)
+    saturday = parse_deadline("sat 00:00", WEDNESDAY, SETTINGS)
+    assert not saturday <= dates.parse_due_by("fri", WEDNESDAY, SETTINGS)
+
+
+def test_due_by_a_day_across_dst_ends_at_that_days_midnight() -> None:
+    # 25 Oct 2026 has 25 hours in Berlin; its last instant is 23:59:59.999999 CET.
+    bound = dates.parse_due_by("2026-10-25", local("2026-10-20 10:00"), SETTINGS)
+    assert to_utc_iso(bound) == "2026-10-25T22:59:59+00:00"
+
+
+# --- off_day_note ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "phrase", "expected"),
+    [
+        (
+            SETTINGS,
+            "sat",
+            "Sat 5 Dec is not a working day; the previous working day is Fri 4 Dec.",
+        ),
+        (
+            SETTINGS,
+            "sun 3pm",
+            "Sun 6 Dec is not a working day; the previous working day is Fri 4 Dec.",
+        ),
+        (LEAVE, "dec 28", "Mon 28 Dec is a day off; the previous working day is Wed 23 Dec."),
+        (SETTINGS, "fri", None),
+        (SETTINGS, "mon", None),
+    ],
+)
+def test_off_day_note(settings: config.Settings, phrase: str, expected: str | None) -> None:
+    due = parse_deadline(phrase, WEDNESDAY, settings)
+    assert dates.off_day_note(due, settings) == expected
+
+
+def test_off_day_note_shows_the_year_when_it_differs() -> None:
+    due = parse_deadline("2027-01-02", WEDNESDAY, SETTINGS)
+    assert dates.off_day_note(due, SETTINGS, now=WEDNESDAY) == (
+        "Sat 2 Jan 2027 is not a working day; the previous working day is Fri 1 Jan 2027."
+    )
+
+
+def test_off_day_note_without_any_working_day() -> None:
+    nobody_works = settings_from_dict({"timezone": "Europe/Berlin", "work": {"days": []}})
+    due = parse_deadline("fri", WEDNESDAY, nobody_works)
+    assert dates.off_day_note(due, nobody_works) == "Fri 4 Dec is not a working day."
+
+
+# --- durations in words --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "when", "expected"),
+    [
+        # Berlin springs forward on 29 Mar 2026: Sat to Mon is 47 hours but two days
+        ("2026-03-28 10:00", "2026-03-30 10:00", "in 2 days"),
+        ("2026-03-30 10:00", "2026-03-28 10:00", "2 days late"),
+        # and falls back on 25 Oct 2026: 49 hours, still two days
+        ("2026-10-24 10:00", "2026-10-26 10:00", "in 2 days"),
+        ("2026-10-24 10:00", "2026-10-25 10:00", "in 1 day"),
+        ("2026-03-28 10:00", "2026-03-29 10:00", "in 1 day"),
+        # under a day it stays elapsed time: midnight to noon on the short Sunday is 11h
+        ("2026-03-29 00:00", "2026-03-29 12:00", "in 11h"),
+        ("2026-10-25 00:00", "2026-10-25 12:00", "in 13h"),
+        # a year ahead is a year, not 52 weeks
+        ("2026-12-02 10:00", "2027-12-02 17:00", "in 1 year"),
+        ("2026-12-02 10:00", "2027-12-01 17:00", "in 1 year"),
+        ("2026-12-02 10:00", "2027-02-02 10:00", "in 2 months"),
+        ("2026-12-02 10:00", "2027-03-05 10:00", "in 3 months 3 days"),
+        ("2026-12-02 10:00", "2028-02-10 10:00", "in 1 year 2 months"),
+        ("2026-12-02 10:00", "2027-01-30 10:00", "in 8 weeks 3 days"),
+    ],
+)
+def test_relative_counts_days_on_the_calendar(now: str, when: str, expected: str) -> None:
+    assert relative(local(when), local(now)) == expected
+
+
+def test_relative_counts_on_the_users_calendar() -> None:
+    # 47 elapsed hours read in Berlin are two calendar days; in UTC, 1 day 23h.
+    when, now = local("2026-03-30 10:00"), local("2026-03-28 10:00")
+    assert relative(when, now.astimezone(UTC), tz=BERLIN) == "in 2 days"
+    assert relative(when, now.astimezone(UTC)) == "in 1 day 23h"
+    assert describe_due(when, now.astimezone(UTC), BERLIN).endswith("— in 2 days")
+
+
+@pytest.mark.parametrize(
+    ("amount", "short", "long"),
+    [
+        (timedelta(0), "0m", "0 minutes"),
+        (timedelta(seconds=20), "1m", "1 minute"),
+        (timedelta(minutes=45), "45m", "45 minutes"),
+        (timedelta(hours=1), "1h", "1 hour"),
+        (timedelta(minutes=90), "1h 30m", "1 hour 30 minutes"),
+        (timedelta(hours=10, minutes=30), "10h 30m", "10 hours 30 minutes"),
+        (timedelta(days=1), "1 day", "1 day"),
+        (timedelta(days=4, hours=23), "4 days 23h", "4 days 23 hours"),
+        (timedelta(days=4, hours=23, minutes=59), "4 days 23h", "4 days 23 hours"),
+        (timedelta(days=14), "2 weeks", "2 weeks"),
+        (timedelta(days=15, hours=13), "2 weeks 2 days", "2 weeks 2 days"),
+        (timedelta(days=7 * 8), "2 months", "2 months"),
+        (timedelta(days=365), "1 year", "1 year"),
+        (timedelta(days=-3), "3 days", "3 days"),
+        (3600.0, "1h", "1 hour"),
+    ],
+)
+def test_duration_words(amount: timedelta | float, short: str, long: str) -> None:
+    assert dates.duration_words(amount) == short
+    assert dates.duration_words(amount, long=True) == long
+    if isinstance(amount, timedelta) and amount >= timedelta(0):
+        assert dates.span(amount.total_seconds()) == short
+
+
+def test_no_duration_word_says_1_days_or_1_weeks() -> None:
+    # Wording pass: "1 days", "1 weeks", "0 hours" never appear for any whole number of minutes.
+    for minutes in range(0, 60 * 24 * 800, 37):
+        for long in (False, True):
+            words = dates.duration_words(timedelta(minutes=minutes), long=long)
+            assert not re.search(r"\b1 (minute|hour|day|week|month|year)s\b", words), words
+            assert not re.search(r"\b0 [a-z]", words) or words == "0 minutes", words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30m", timedelta(minutes=30)),
+        ("1h30m", timedelta(minutes=90)),
+        ("1h 30m", timedelta(minutes=90)),
+        ("2h 15m", timedelta(minutes=135)),
+        ("90 min", timedelta(minutes=90)),
+        ("30d", timedelta(days=30)),
+        ("10s", timedelta(seconds=10)),
+        ("1w", timedelta(weeks=1)),
+        ("2 hours", timedelta(hours=2)),
+        ("an hour", timedelta(hours=1)),
+        ("1D", timedelta(days=1)),
+        ("0m", timedelta(0)),
+        ("30m 1h", timedelta(minutes=90)),
+    ],
+)
+def test_parse_duration(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "  ", "1 month", "3 workdays", "1h 2h", "h", "30", "-5m", "soon", "1.5h"]
+)
+def test_parse_duration_refusals(text: str) -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text)
+
+
+def test_one_table_of_names_and_one_duration_parser() -> None:
+    # Issue 13: one names table and one duration parser, shared by config and dates.
+    from promisekeeper import timewords
+
+    assert config.parse_duration is timewords.parse_duration is dates.parse_duration
+    assert config.WEEKDAY_NAMES is timewords.WEEKDAYS
+    assert dates.duration_words is timewords.duration_words
+    assert config.WEEKDAYS == ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -100,3 +100,30 @@ def test_a_bad_config_is_one_line(pk, isolated):
     result = pk("list", code=78)
     assert "unknown timezone 'Mars/Olympus'" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "now, phrase, shown",
+    [
+        # Issue 9: two days across a DST change are "in 2 days", not "in 1 day".
+        ("2026-03-28T10:00:00+01:00", "in 2 days", "due Mon 30 Mar 10:00 — in 2 days"),
+        ("2026-10-24T10:00:00+02:00", "in 2 days", "due Mon 26 Oct 10:00 — in 2 days"),
+        ("2026-03-28T10:00:00+01:00", "mon", "due Mon 30 Mar 17:00 — in 2 days 7h"),
+    ],
+)
+def test_durations_in_words_count_calendar_days_across_dst(
+    pk, isolated, monkeypatch, now, phrase, shown
+):
+    use_zone(isolated, monkeypatch, "Europe/Berlin", now)
+    assert shown in pk("add", "x", "--to", "A", "--due", phrase).stdout
+
+
+def test_a_month_day_never_lands_a_year_away(pk, isolated, monkeypatch):
+    # Issue 9: on Wed 2 Dec, "dec 1" is yesterday: refused with the way on, or kept with --past.
+    use_zone(isolated, monkeypatch, "Europe/Berlin", "2026-12-02T10:00:00+01:00")
+    refused = pk("add", "x", "--to", "A", "--due", "dec 1", code=2)
+    assert (
+        "'dec 1' is in the past (Tue 1 Dec 17:00); try dec 1 2027, or add --past" in refused.stderr
+    )
+    pk("add", "x", "--to", "A", "--due", "dec 1", "--past")
+    assert pk.json("show", "1")["due"] == "2026-12-01T16:00:00+00:00"

@@ -18,15 +18,14 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .timewords import DAY_ABBR, parse_duration
+from .timewords import WEEKDAYS as WEEKDAY_NAMES
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The short names, Mon=0, for `work.days` defaults; every spelling lives in timewords.WEEKDAYS.
+WEEKDAYS = tuple(name.lower() for name in DAY_ABBR)
 DEFAULT_START = time(9, 0)
 DEFAULT_END = time(17, 0)
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-_DURATION = re.compile(
-    r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$",
-    re.IGNORECASE,
-)
 
 
 def _default_hours() -> Mapping[int, tuple[time, time]]:
@@ -117,6 +116,18 @@ class Settings:
     reminder: timedelta | None = timedelta(hours=1)
     max_due_per_day: int = 5
 
+    def fingerprint(self) -> str:
+        """A short string that changes exactly when what is overdue, due today or due soon may:
+        the zone, the working hours, the days off and `soon`. Store it beside the prompt index and
+        rebuild the index when it differs (`pk prompt` must not show yesterday's "due today")."""
+        import hashlib  # only when the index is checked or written
+
+        zone = getattr(self.tz, "key", None) or str(self.tz)
+        hours = sorted((day, f"{a:%H:%M}-{b:%H:%M}") for day, (a, b) in self.work.hours.items())
+        days_off = sorted(day.isoformat() for day in self.work.days_off)
+        text = repr((zone, hours, days_off, int(self.soon.total_seconds())))
+        return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
     def now(self) -> datetime:
         """The clock, read once per command by the CLI. `PK_NOW` (ISO 8601) pins it for scripts."""
         pinned = os.environ.get("PK_NOW")
@@ -151,139 +162,230 @@ def local_zone() -> tzinfo:
     return fallback if fallback is not None else ZoneInfo("UTC")
 
 
-def parse_duration(text: str) -> timedelta:
-    """`30m`, `1h`, `1h30m`, `90m`, `2h 15m`, `30d`, `10s`. Zero is allowed; callers decide if
-    it makes sense."""
-    match = _DURATION.match(text or "")
-    if not text or not text.strip() or not match or not any(match.groups()):
-        raise ValueError(f"not a duration: {text!r} (try 30m, 1h, 1h30m)")
-    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-
-
-def _parse_time(text: str, where: str) -> time:
+def _parse_time(value: object, where: str) -> time:
+    # TOML's own local time (`start = 09:00:00`) arrives as a time already.
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    if not isinstance(value, str):
+        raise ConfigError(f'{where} must be a time such as "09:00", got {value!r}')
     try:
-        hour, minute = (int(part) for part in str(text).strip().split(":"))
+        hour, minute = (int(part) for part in value.strip().split(":"))
         return time(hour, minute)
     except ValueError as exc:
-        raise ConfigError(f"{where}: expected HH:MM, got {text!r}") from exc
+        raise ConfigError(f"{where}: expected HH:MM, got {value!r}") from exc
 
 
-def _parse_range(text: str, where: str) -> tuple[time, time]:
-    match = _RANGE.match(str(text))
+def _parse_range(value: object, where: str) -> tuple[time, time]:
+    match = _RANGE.match(value) if isinstance(value, str) else None
     if not match:
-        raise ConfigError(f"{where}: expected HH:MM-HH:MM, got {text!r}")
+        raise ConfigError(f'{where}: expected a range such as "09:00-17:00", got {value!r}')
     start = _parse_time(f"{match[1]}:{match[2]}", where)
     end = _parse_time(f"{match[3]}:{match[4]}", where)
     if end <= start:
-        raise ConfigError(f"{where}: the end must be after the start, got {text!r}")
+        raise ConfigError(f"{where}: the end must be after the start, got {value!r}")
     return start, end
 
 
-def settings_from_dict(raw: Mapping[str, object], source: str = "config") -> Settings:
-    """Build Settings from parsed TOML. Unknown keys are ignored so newer configs still load."""
-    tz: tzinfo
-    if name := raw.get("timezone"):
+# What config.toml may hold. A key nobody reads is almost always a typo that silently changes
+# nothing ("timzone"), so every unknown key is an error that names the keys allowed.
+_TOP_KEYS = ("timezone", "soon", "archive_after", "reminder", "max_due_per_day")
+_SECTIONS = {
+    "work": ("start", "end", "days", "hours", "lunch", "days_off", "slot", "buffer"),
+    "calendar": ("busy", "username", "password_command", "refresh", "timeout"),
+    "sync": ("url", "username", "password_command", "history_days", "timeout"),
+}
+# The longest leave one range of days off may name; a typo in the year would otherwise build a
+# set of millions of days.
+_MAX_LEAVE_DAYS = 400
+
+
+class _Reader:
+    """Typed access to one table of config.toml; every refusal names the file and the key."""
+
+    def __init__(self, raw: Mapping[str, object], source: str, section: str | None) -> None:
+        self.raw, self.source, self.section = raw, source, section
+
+    def name(self, key: str) -> str:
+        return f"{self.section}.{key}" if self.section else key
+
+    def fail(self, key: str, what: str) -> ConfigError:
+        value = self.raw[key]
+        return ConfigError(f"{self.source}: {self.name(key)} must be {what}, got {value!r}")
+
+    def check_keys(self, allowed: tuple[str, ...], shown: tuple[str, ...]) -> None:
+        for key in self.raw:
+            if key not in allowed:
+                close = _close_key(str(key), allowed)
+                hint = f"; did you mean '{close}'?" if close else ""
+                raise ConfigError(
+                    f"{self.source}: unknown key '{self.name(str(key))}' "
+                    f"(allowed: {', '.join(shown)}){hint}"
+                )
+
+    def text(self, key: str) -> str | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "a non-empty string")
+        return value
+
+    def duration(self, key: str, default: timedelta) -> timedelta:
+        value = self.raw.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise self.fail(key, 'a duration in quotes such as "30m", "4h" or "30d"')
         try:
-            tz = ZoneInfo(str(name))
+            return parse_duration(value)
+        except ValueError as exc:
+            raise ConfigError(f"{self.source}: {self.name(key)}: {exc}") from None
+
+    def whole(self, key: str, default: int) -> int:
+        value = self.raw.get(key)
+        if value is None:
+            return default
+        # bool is an int in Python; `true` is not a count.
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(key, "a whole number, 0 or more")
+        return value
+
+    def table(self, key: str) -> Mapping[str, object]:
+        value = self.raw.get(key, {})
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{self.source}: [{self.name(key)}] must be a table, got {value!r}")
+        return value
+
+    def strings(self, key: str, what: str) -> list[str]:
+        value = self.raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, what)
+        return value
+
+
+def _close_key(word: str, allowed: tuple[str, ...]) -> str | None:
+    """The allowed key `word` was probably meant to be, if any."""
+    import difflib  # only on the error path: the prompt reads settings and must stay cheap
+
+    found = difflib.get_close_matches(word.lower(), allowed, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _weekday(value: object, where: str) -> int:
+    """Mon=0 for any spelling in the one names table ("mon", "Monday", "thurs")."""
+    key = value.strip().lower() if isinstance(value, str) else None
+    if key is None or key not in WEEKDAY_NAMES:
+        raise ConfigError(
+            f"{where}: unknown weekday {value!r} (use mon, tue, wed, thu, fri, sat, sun)"
+        )
+    return WEEKDAY_NAMES[key]
+
+
+def _days_off(reader: _Reader) -> frozenset[date]:
+    """`days_off = ["2026-12-08", "2026-12-24..2027-01-01"]`: single dates and inclusive ranges."""
+    what = 'a list of dates such as ["2026-12-08", "2026-12-24..2027-01-01"]'
+    value = reader.raw.get("days_off", [])
+    if not isinstance(value, list):
+        raise reader.fail("days_off", what)
+    found: set[date] = set()
+    where = f"{reader.source}: {reader.name('days_off')}"
+    for item in value:
+        if isinstance(item, date) and not isinstance(item, datetime):
+            found.add(item)  # a TOML date: days_off = [2026-12-08]
+            continue
+        if not isinstance(item, str):
+            raise ConfigError(f"{where}: {item!r} is not a date; use {what}")
+        first_text, dots, last_text = item.strip().partition("..")
+        try:
+            first = date.fromisoformat(first_text.strip())
+            last = date.fromisoformat(last_text.strip()) if dots else first
+        except ValueError:
+            raise ConfigError(f"{where}: {item!r} is not a date or range; use {what}") from None
+        if last < first:
+            raise ConfigError(f"{where}: {item!r} ends before it starts")
+        if (last - first).days >= _MAX_LEAVE_DAYS:
+            raise ConfigError(f"{where}: {item!r} is longer than {_MAX_LEAVE_DAYS} days")
+        found.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+    return frozenset(found)
+
+
+def _work(reader: _Reader) -> WorkTime:
+    reader.check_keys(_SECTIONS["work"], _SECTIONS["work"])
+    start = _parse_time(reader.raw.get("start", "09:00"), f"{reader.source}: work.start")
+    end = _parse_time(reader.raw.get("end", "17:00"), f"{reader.source}: work.end")
+    if end <= start:
+        raise ConfigError(f"{reader.source}: work.end must be after work.start")
+    days = reader.strings("days", 'a list of weekdays such as ["mon", "tue", "wed"]')
+    hours: dict[int, tuple[time, time]] = {}
+    default_days = list(WEEKDAYS[:5]) if "days" not in reader.raw else days
+    for day in default_days:
+        hours[_weekday(day, f"{reader.source}: work.days")] = (start, end)
+    per_day = reader.table("hours")
+    for day, span in per_day.items():
+        where = f"{reader.source}: work.hours.{day}"
+        weekday = _weekday(day, f"{reader.source}: [work.hours]")
+        if span in ("", "off", False):
+            hours.pop(weekday, None)
+        else:
+            hours[weekday] = _parse_range(span, where)
+    lunch_text = reader.raw.get("lunch")
+    lunch = _parse_range(lunch_text, f"{reader.source}: work.lunch") if lunch_text else None
+    slot = reader.duration("slot", timedelta(minutes=30))
+    if slot <= timedelta(0):
+        raise ConfigError(f"{reader.source}: work.slot must be longer than zero")
+    return WorkTime(
+        hours=MappingProxyType(hours),
+        lunch=lunch,
+        days_off=_days_off(reader),
+        slot=slot,
+        buffer=reader.duration("buffer", timedelta(0)),
+    )
+
+
+def settings_from_dict(raw: Mapping[str, object], source: str = "config") -> Settings:
+    """Build Settings from parsed TOML. An unknown key or section, or a value of the wrong type,
+    is a ConfigError naming `source`, the key and what is allowed."""
+    top = _Reader(raw, source, None)
+    top.check_keys((*_TOP_KEYS, *_SECTIONS), (*_TOP_KEYS, *(f"[{s}]" for s in _SECTIONS)))
+    tz: tzinfo
+    if (name := top.text("timezone")) is not None:
+        try:
+            tz = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError(f"{source}: unknown timezone {name!r} (try Europe/Berlin)") from exc
     else:
         tz = local_zone()
-    work_raw = raw.get("work", {})
-    if not isinstance(work_raw, Mapping):
-        raise ConfigError(f"{source}: [work] must be a table")
-    start = _parse_time(work_raw.get("start", "09:00"), f"{source}: work.start")
-    end = _parse_time(work_raw.get("end", "17:00"), f"{source}: work.end")
-    if end <= start:
-        raise ConfigError(f"{source}: work.end must be after work.start")
-    days = work_raw.get("days", list(WEEKDAYS[:5]))
-    hours: dict[int, tuple[time, time]] = {}
-    for day in days:
-        key = str(day).strip().lower()[:3]
-        if key not in WEEKDAYS:
-            raise ConfigError(f"{source}: work.days: unknown weekday {day!r}")
-        hours[WEEKDAYS.index(key)] = (start, end)
-    per_day = work_raw.get("hours", {})
-    if not isinstance(per_day, Mapping):
-        raise ConfigError(f"{source}: [work.hours] must be a table")
-    for day, span in per_day.items():
-        key = str(day).strip().lower()[:3]
-        if key not in WEEKDAYS:
-            raise ConfigError(f"{source}: work.hours: unknown weekday {day!r}")
-        if span in ("", "off", None, False):
-            hours.pop(WEEKDAYS.index(key), None)
-        else:
-            hours[WEEKDAYS.index(key)] = _parse_range(span, f"{source}: work.hours.{key}")
-    lunch = (
-        _parse_range(work_raw["lunch"], f"{source}: work.lunch") if work_raw.get("lunch") else None
-    )
-    try:
-        days_off = frozenset(
-            d if isinstance(d, date) else date.fromisoformat(str(d))
-            for d in work_raw.get("days_off", [])
-        )
-    except ValueError as exc:
-        raise ConfigError(f"{source}: work.days_off: dates are YYYY-MM-DD") from exc
-    try:
-        slot = parse_duration(str(work_raw.get("slot", "30m")))
-        buffer = parse_duration(str(work_raw.get("buffer", "0m")))
-    except ValueError as exc:
-        raise ConfigError(f"{source}: {exc}") from exc
-    if slot <= timedelta(0):
-        raise ConfigError(f"{source}: work.slot must be longer than zero")
+    cal = _Reader(top.table("calendar"), source, "calendar")
+    cal.check_keys(_SECTIONS["calendar"], _SECTIONS["calendar"])
+    sync = _Reader(top.table("sync"), source, "sync")
+    sync.check_keys(_SECTIONS["sync"], _SECTIONS["sync"])
+    reminder: timedelta | None
+    if isinstance(raw.get("reminder"), str) and str(raw["reminder"]).strip().lower() == "off":
+        reminder = None
+    else:
+        reminder = top.duration("reminder", timedelta(hours=1))
     return Settings(
         tz=tz,
-        work=WorkTime(
-            hours=MappingProxyType(hours),
-            lunch=lunch,
-            days_off=days_off,
-            slot=slot,
-            buffer=buffer,
+        work=_work(_Reader(top.table("work"), source, "work")),
+        calendar=CalendarSettings(
+            busy=tuple(cal.strings("busy", "a list of calendar URLs or files, in quotes")),
+            username=cal.text("username"),
+            password_command=cal.text("password_command"),
+            refresh=cal.duration("refresh", timedelta(minutes=15)),
+            timeout=cal.duration("timeout", timedelta(seconds=10)),
         ),
-        **_extras(raw, source),
+        sync=SyncSettings(
+            url=sync.text("url"),
+            username=sync.text("username"),
+            password_command=sync.text("password_command"),
+            history_days=sync.whole("history_days", 30),
+            timeout=sync.duration("timeout", timedelta(seconds=10)),
+        ),
+        soon=top.duration("soon", timedelta(hours=4)),
+        archive_after=top.duration("archive_after", timedelta(days=30)),
+        reminder=reminder,
+        max_due_per_day=top.whole("max_due_per_day", 5),
     )
-
-
-def _duration_key(raw: Mapping[str, object], key: str, default: str, source: str) -> timedelta:
-    try:
-        return parse_duration(str(raw.get(key, default)))
-    except ValueError as exc:
-        raise ConfigError(f"{source}: {key}: {exc}") from exc
-
-
-def _extras(raw: Mapping[str, object], source: str) -> dict[str, object]:
-    """The top-level keys and the [calendar] / [sync] sections."""
-    cal = raw.get("calendar", {})
-    sync = raw.get("sync", {})
-    if not isinstance(cal, Mapping) or not isinstance(sync, Mapping):
-        raise ConfigError(f"{source}: [calendar] and [sync] must be tables")
-    busy = cal.get("busy", [])
-    if isinstance(busy, str):
-        busy = [busy]
-    reminder_text = str(raw.get("reminder", "1h"))
-    return {
-        "calendar": CalendarSettings(
-            busy=tuple(str(b) for b in busy),  # type: ignore[union-attr]
-            username=cal.get("username"),  # type: ignore[arg-type]
-            password_command=cal.get("password_command"),  # type: ignore[arg-type]
-            refresh=_duration_key(cal, "refresh", "15m", source),
-            timeout=_duration_key(cal, "timeout", "10s", source),
-        ),
-        "sync": SyncSettings(
-            url=sync.get("url"),  # type: ignore[arg-type]
-            username=sync.get("username"),  # type: ignore[arg-type]
-            password_command=sync.get("password_command"),  # type: ignore[arg-type]
-            history_days=int(sync.get("history_days", 30)),  # type: ignore[call-overload]
-            timeout=_duration_key(sync, "timeout", "10s", source),
-        ),
-        "soon": _duration_key(raw, "soon", "4h", source),
-        "archive_after": _duration_key(raw, "archive_after", "30d", source),
-        "reminder": None
-        if reminder_text.strip().lower() == "off"
-        else _duration_key(raw, "reminder", "1h", source),
-        "max_due_per_day": int(raw.get("max_due_per_day", 5)),  # type: ignore[call-overload]
-    }
 
 
 def load_settings(path: Path | None = None) -> Settings:
