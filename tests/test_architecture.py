@@ -27,6 +27,7 @@ RANKS = {
     # Usable from every layer.
     "model": 1,
     "dates": 1,
+    "timewords": 1,
     "config": 1,
     "paths": 1,
     "errors": 1,

@@ -236,7 +236,7 @@ def test_plain_output_has_no_box_characters(pk):
     add(pk, "Send Q3 headcount numbers", "--team", "Finance", "--tag", "payroll")
     plain = pk("list", "--plain").stdout
     assert plain == (
-        "#1  Send Q3 headcount numbers  → Dana [Finance]  due Fri 27 Nov 15:00 — in 4 days"
+        "#1  Send Q3 headcount numbers  → Dana [Finance]  due Fri 27 Nov 15:00 — in 4 days 5h"
         " #payroll\n"
     )
 

@@ -172,14 +172,14 @@ Due today
   #4  Budget draft  → Dana [Finance]  due Mon 23 Nov 15:00 — in 5h, moved 1×
 
 Overdue
-  #5  Vendor contract review  → Kim [Legal]  due Fri 20 Nov 17:00 — 2 days late
+  #5  Vendor contract review  → Kim [Legal]  due Fri 20 Nov 17:00 — 2 days 17h late
 
 Coming up
-  #6  Q4 plan  → Kim [Legal]  due Wed 25 Nov 12:00 — in 2 days
+  #6  Q4 plan  → Kim [Legal]  due Wed 25 Nov 12:00 — in 2 days 2h
 
 Waiting on others
-  #8  Updated floor plan  ← Sam [Facilities]  due Fri 20 Nov 12:00 — 2 days late
-  #9  Access badge  ← Ana  due Tue 24 Nov 17:00 — in 1 day
+  #8  Updated floor plan  ← Sam [Facilities]  due Fri 20 Nov 12:00 — 2 days 22h late
+  #9  Access badge  ← Ana  due Tue 24 Nov 17:00 — in 1 day 7h
 
 Help slots today
   request #1  Explain the VPN setup  help Jo [IT]  14:00–14:30
@@ -196,14 +196,14 @@ GOLDEN_MARKDOWN = """\
 - #4 Budget draft → Dana (Finance) — due Mon 23 Nov 15:00 — in 5h, moved 1×
 
 ### Overdue
-- #5 Vendor contract review → Kim (Legal) — due Fri 20 Nov 17:00 — 2 days late
+- #5 Vendor contract review → Kim (Legal) — due Fri 20 Nov 17:00 — 2 days 17h late
 
 ### Coming up
-- #6 Q4 plan → Kim (Legal) — due Wed 25 Nov 12:00 — in 2 days
+- #6 Q4 plan → Kim (Legal) — due Wed 25 Nov 12:00 — in 2 days 2h
 
 ### Waiting on others
-- #8 Updated floor plan ← Sam (Facilities) — due Fri 20 Nov 12:00 — 2 days late
-- #9 Access badge ← Ana — due Tue 24 Nov 17:00 — in 1 day
+- #8 Updated floor plan ← Sam (Facilities) — due Fri 20 Nov 12:00 — 2 days 22h late
+- #9 Access badge ← Ana — due Tue 24 Nov 17:00 — in 1 day 7h
 
 ### Help slots today
 - request #1 Explain the VPN setup help Jo (IT) — 14:00–14:30
@@ -393,7 +393,7 @@ week of  due  on time  late  dropped  overdue   moved  rate  trend
 23 Nov     0        0     0        0        0       0     —
 total      6        3     1        1        1  1 (1×)   50%  ####....
 
-Slip (kept late or still overdue): median 2 days, worst 4 days.
+Slip (kept late or still overdue): median 2 days 9h, worst 4 days 17h.
 
 By team
 

@@ -59,19 +59,9 @@ class State:
             db_path(self.db),
             tz=settings.tz,
             now=self.now,
-            index_key=index_key(settings),
+            index_key=settings.fingerprint(),
             archive_after=settings.archive_after,
         )
-
-
-def index_key(settings: Settings) -> str:
-    """What in the settings changes what a prompt shows: its zone, working days and hours, days
-    off and the `soon` window. The prompt index is rebuilt when it changes."""
-    work = settings.work
-    hours = ",".join(f"{d}:{s:%H%M}-{e:%H%M}" for d, (s, e) in sorted(work.hours.items()))
-    days_off = ",".join(sorted(d.isoformat() for d in work.days_off))
-    zone = getattr(settings.tz, "key", None) or str(settings.tz)
-    return f"{zone}|{hours}|{days_off}|{int(settings.soon.total_seconds())}"
 
 
 def state(ctx: typer.Context) -> State:
