@@ -59,12 +59,7 @@ for entry in (str(BENCH), str(ROOT / "src")):  # also when imported by tests/tes
 
 from _timing import Sample, peak_rss_kib, run_once  # noqa: E402
 
-<<<<<<< HEAD
-from promisekeeper.model import Promise  # noqa: E402
-from promisekeeper.storage.store import Store  # noqa: E402
-=======
 from promisekeeper.model import Promise, iso  # noqa: E402
->>>>>>> h-bench
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Berlin, as the tests pin it
 PK_NOW = "2026-11-23T10:00:00+01:00"
