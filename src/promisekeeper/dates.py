@@ -22,8 +22,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
-from dateutil.relativedelta import relativedelta
-
 from .config import Settings, WorkTime
 from .errors import BadInput
 from .timewords import (
@@ -768,3 +766,11 @@ def _shown(text: str) -> str:
 
 def _unreadable(text: str) -> BadInput:
     return BadInput(f"can't read '{_shown(text)}' as a date; try: {EXAMPLES}")
+
+
+def relativedelta(*args, **kwargs):  # type: ignore[no-untyped-def]
+    """dateutil's calendar arithmetic, loaded only by the phrases that count months (`eom`,
+    `next month`, `in 2 months`, durations over a month): most commands never need it."""
+    from dateutil.relativedelta import relativedelta as calendar_delta
+
+    return calendar_delta(*args, **kwargs)

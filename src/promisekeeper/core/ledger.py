@@ -7,7 +7,6 @@ nothing and read no clock; the CLI decides what to show.
 
 from __future__ import annotations
 
-import uuid as uuidlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
@@ -50,6 +49,8 @@ def add(
     **links: Any,
 ) -> Promise:
     """Log a promise. `links` carries request/series fields for callers that create linked ones."""
+    import uuid as uuidlib  # only writers of new promises need it
+
     promise = Promise(
         id=0,
         uuid=str(uuidlib.uuid4()),

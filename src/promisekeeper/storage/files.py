@@ -13,10 +13,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,16 @@ TABLES = (PROMISES, REQUESTS)
 DEFAULT_LOCK_TIMEOUT = 5.0
 
 Record = dict[str, Any]
+
+
+@dataclass
+class Change:
+    """One record's before and after in a transaction, for the undo journal (None = absent)."""
+
+    table: str
+    id: int
+    before: Record | None
+    after: Record | None
 
 
 def sidecar(path: Path, suffix: str) -> Path:
@@ -119,7 +129,7 @@ def atomic_write(target: Path, payload: bytes, mode: int | None = None) -> None:
             mode = os.stat(target).st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o600  # promises are personal
-    temp = target.with_name(f"{temp_prefix(target)}{os.getpid()}-{secrets.token_hex(4)}")
+    temp = target.with_name(f"{temp_prefix(target)}{os.getpid()}-{os.urandom(4).hex()}")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
@@ -163,7 +173,7 @@ def keep_backup(target: Path) -> None:
             # Already the backup (the last write was killed before its replace). Renaming a link
             # over another link to the same file does nothing, which would leave the staging file.
             return
-    staging = target.with_name(f"{temp_prefix(target)}bak-{os.getpid()}-{secrets.token_hex(4)}")
+    staging = target.with_name(f"{temp_prefix(target)}bak-{os.getpid()}-{os.urandom(4).hex()}")
     try:
         os.link(target, staging)
         os.replace(staging, backup)

@@ -32,19 +32,9 @@ from typing import Any, Protocol
 
 from ..errors import Conflict, StoreError
 from ..model import inert
-from .files import remove_orphan_temps
+from .files import Change, remove_orphan_temps
 
 Record = dict[str, Any]
-
-
-@dataclass
-class Change:
-    """One record's before and after, for the undo journal (None = absent)."""
-
-    table: str
-    id: int
-    before: Record | None
-    after: Record | None
 
 
 class Changeable(Protocol):

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -56,7 +55,7 @@ class PromptIndex:
     mine: tuple[int, ...] = ()
     waiting: tuple[int, ...] = ()
     slots: tuple[int, ...] = ()
-    nonce: str = field(default_factory=lambda: secrets.token_hex(4))
+    nonce: str = field(default_factory=lambda: os.urandom(4).hex())
 
     def dumps(self) -> str:
         def line(key: str, values: Iterable[int]) -> str:

@@ -29,13 +29,14 @@ from tinydb.table import Document, Table
 
 from ..errors import NotFound, StoreCorrupt, StoreError
 from ..model import Promise, record_problem, request_problem
-from . import archive, journal, prompt_index
+from . import archive, prompt_index
 from .files import (
     DEFAULT_LOCK_TIMEOUT,
     META,
     PROMISES,
     REQUESTS,
     TABLES,
+    Change,
     Record,
     atomic_write,
     env_float,
@@ -44,7 +45,6 @@ from .files import (
     read_only,
     remove_orphan_temps,
 )
-from .journal import Change
 
 SCHEMA_VERSION = 1
 
@@ -382,6 +382,8 @@ class Store:
             # After the hot commit: a kill before this line leaves the promise visible in the
             # archive (not lost); the other order could lose it.
             archive.append_tombstones(target, tx.unarchived)
+        from . import journal  # writers only: a view never needs the undo journal
+
         journal.append(target, tx.generation, tx.operation, tx.changes)  # never raises
         if self.tz is not None and self.now is not None:
             # The shell prompt's sidecar; never raises.

@@ -10,13 +10,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from ..core import helplater
-from ..core.helplater import DayPlan
-from ..core.report import Entry, Standup, Stats
 from ..model import Promise, iso, json_text
 from ..storage.files import Record
+
+if TYPE_CHECKING:  # types only: `pk list` must not load help-later and the reports
+    from ..core.helplater import DayPlan
+    from ..core.report import Entry, Standup, Stats
 
 
 def promise_json(p: Promise, now: datetime) -> dict[str, Any]:
@@ -36,7 +37,9 @@ def dump_json(value: Any, out: IO[str] | None = None) -> None:
 
 def request_json(rid: int, record: Record, now: datetime) -> dict[str, Any]:
     """The machine shape of a request: the stored record, its id, and the status as of `now`."""
-    return {"id": rid, **record, "status": helplater.status_at(record, now)}
+    from ..core.helplater import status_at
+
+    return {"id": rid, **record, "status": status_at(record, now)}
 
 
 def stats_json(result: Stats) -> dict[str, Any]:
