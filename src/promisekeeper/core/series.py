@@ -16,7 +16,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import BadInput, Conflict
-from ..model import Promise, iso, parse_iso
+from ..model import Promise, iso, occurrence_uid, parse_iso
 from ..storage.store import Transaction
 from .recurrence import next_occurrence, parse_rule
 
@@ -105,9 +105,14 @@ def continue_series(
     if due is None:
         return None
     link = {**info, "scheduled": iso(due), "previous": promise.id}
+    # Derived from the series and the scheduled deadline, never random: two devices that both
+    # close an occurrence create the same next one, and sync sees one item, not two.
+    uid = occurrence_uid(str(info.get("id", "")), due)
+    if any(other.uuid == uid for other in tx.promises()):
+        return None  # already here: synced from the device that closed the previous one
     following = Promise(
         id=0,
-        uuid=str(uuidlib.uuid4()),
+        uuid=uid,
         title=promise.title,
         person=promise.person,
         direction=promise.direction,

@@ -135,3 +135,23 @@ def plan_json(
 def journal_json(entries: Sequence[Any], generation: int, when: Any) -> list[dict[str, Any]]:
     """`pk undo --list --json`: newest first, each with its time and whether it is current."""
     return [{**e.to_dict(), "at": when(e), "current": e.generation == generation} for e in entries]
+
+
+def sync_json(report: Any) -> dict[str, Any]:
+    """`pk sync --json` (a `sync.engine.SyncReport`): counts, and the conflicts and warnings as
+    one-line texts. `applied` counts by kind: done, dropped, moved, edited, noted, reopened,
+    deleted (dropped because deleted in another app)."""
+    return {
+        "remote": report.remote,
+        "dry_run": report.dry_run,
+        "sent": report.sent,
+        "applied": report.applied_total,
+        "applied_by_kind": dict(sorted(report.applied.items())),
+        "created": report.created,
+        "conflicts": list(report.conflicts),
+        "kept_local": list(report.kept_local),
+        "foreign": report.foreign,
+        "unreadable": report.unreadable,
+        "warnings": list(report.warnings),
+        "summary": report.summary(),
+    }
