@@ -84,5 +84,23 @@ def proc() -> Callable[..., subprocess.CompletedProcess]:
     return pk_process
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="also run the long safety loops (concurrent writers, kills mid-write); CI does",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A local run skips the long safety loops; `python -m pytest --slow` (CI) runs everything."""
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="a long safety loop: run with --slow (CI does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 # Real servers on loopback (tests/servers.py) for the calendar and sync tests.
 pytest_plugins = ["servers"]

@@ -12,7 +12,6 @@ rounds, as a prompt waits for Enter.
 from __future__ import annotations
 
 import fcntl
-import importlib.util
 import json
 import os
 import subprocess
@@ -20,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import SRC
 
 from promisekeeper.errors import StoreBusy
@@ -29,7 +29,6 @@ from promisekeeper.storage.store import Store
 WRITERS = 8
 ADDS = 100
 READERS = 4
-HAS_PROMPT = importlib.util.find_spec("promisekeeper.shell.prompt") is not None
 
 WRITER = """
 import io, re, sys, contextlib
@@ -95,13 +94,12 @@ def _spawn(script: str, *args: str, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_800_adds_from_8_processes_with_4_readers(db_path, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(SRC), "PK_LOCK_TIMEOUT": "120"}
     stop = tmp_path / "stop"
     started = time.monotonic()
-    readers = [
-        _spawn(READER, str(stop), "1" if HAS_PROMPT else "0", env=env) for _ in range(READERS)
-    ]
+    readers = [_spawn(READER, str(stop), "1", env=env) for _ in range(READERS)]
     writers = [_spawn(WRITER, str(w), str(ADDS), env=env) for w in range(WRITERS)]
     per_writer = []
     for writer in writers:
@@ -126,8 +124,7 @@ def test_800_adds_from_8_processes_with_4_readers(db_path, tmp_path):
     for report in reports:
         assert report["problems"] == []
         assert report["reads"] > 0
-        if HAS_PROMPT:
-            assert report["prompts"] > 0
+        assert report["prompts"] > 0
     print(
         f"800 adds, {sum(r['reads'] for r in reports)} lists, "
         f"{sum(r['prompts'] for r in reports)} prompts in {elapsed:.1f}s"
@@ -148,7 +145,6 @@ def test_a_writer_kept_waiting_gives_up_with_75_and_readers_do_not_wait(proc, db
         assert waited >= 0.5
         listing = proc("list", "--json", env={"PK_LOCK_TIMEOUT": "30"}, timeout=20)
         assert listing.returncode == 0 and len(json.loads(listing.stdout)) == 1
-        if HAS_PROMPT:
-            prompt = proc("prompt", env={"PK_LOCK_TIMEOUT": "30"}, timeout=20)
-            assert prompt.returncode == 0 and prompt.stderr == b""
+        prompt = proc("prompt", env={"PK_LOCK_TIMEOUT": "30"}, timeout=20)
+        assert prompt.returncode == 0 and prompt.stderr == b""
     assert [p.title for p in Store(Path(db_path)).read().promises()] == ["first"]
