@@ -28,14 +28,36 @@ def command_word(args: list[str]) -> str | None:
 
 
 def load_app(args: list[str]) -> Any:
-    """The Typer app with the commands `args` needs (all of them when in doubt)."""
+    """The Typer app with the commands `args` needs (all of them when in doubt).
+
+    Only the command being run is registered: Typer inspects the signature of every registered
+    command on each start (~3 ms a command), and a module holds up to a dozen."""
     word = None if os.environ.get("_PK_COMPLETE") else command_word(args)
     if word is None:
         return _load_all()
     for module, names in COMMAND_MODULES.items():
         if word in names:
             importlib.import_module(f"{__name__}.{module}")
+    _remember_all()
+    _app.registered_commands = [c for c in _ALL if _name_of(c) == word]
     return _app
+
+
+_ALL: list[Any] = []
+
+
+def _name_of(info: Any) -> str | None:
+    if info.name:
+        return info.name
+    callback = info.callback
+    return callback.__name__.replace("_", "-") if callback else None
+
+
+def _remember_all() -> None:
+    """Every command registered so far, kept so a later full load (tests, `--help`) has them."""
+    for info in _app.registered_commands:
+        if all(info is not known for known in _ALL):
+            _ALL.append(info)
 
 
 def __getattr__(name: str) -> Any:
@@ -47,6 +69,8 @@ def __getattr__(name: str) -> Any:
 def _load_all() -> Any:
     for module in COMMAND_MODULES:
         importlib.import_module(f"{__name__}.{module}")
+    _remember_all()
+    _app.registered_commands = list(_ALL)
     return _app
 
 
