@@ -512,7 +512,7 @@ def test_the_password_is_not_sent_to_another_host_after_a_redirect(
     import http.server
     import threading
 
-    import promisekeeper.calendar.sources as sources
+    import promisekeeper.calendar.web as web
 
     # The calendar's own server wants the password, then redirects to another origin (the
     # ics_server on another port), as a published calendar moved to a CDN would.
@@ -536,7 +536,7 @@ def test_the_password_is_not_sent_to_another_host_after_a_redirect(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     monkeypatch.setenv("PK_CALENDAR_PASSWORD", "secret")
-    handler = next(h for h in sources._OPENER.handlers if isinstance(h, sources._SameHostAuth))
+    handler = next(h for h in web.OPENER.handlers if isinstance(h, web.SameHostAuth))
     real_redirect = handler.redirect_request
     carried: list[str | None] = []
 

@@ -7,23 +7,38 @@ shows up wherever promises do; `lifecycle` calls back in here when that promise 
 dropped, moved or reopened.
 
 Plain functions over a store transaction and an injected `now`; nothing prints or reads the clock.
+This module changes requests; reading them (and their words, and the `pk slots` plan) is in
+`helplater_records`, whose names are re-exported here so callers import from one place.
 """
 
 from __future__ import annotations
 
 import uuid as uuidlib
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Settings, WorkTime
 from ..dates import format_local
-from ..errors import BadInput, Conflict, NotFound
-from ..model import Promise, inert, iso, parse_iso, request_problem
-from ..storage.store import REQUESTS, Record, Transaction, View, corrupt
+from ..errors import BadInput, Conflict
+from ..model import Promise, inert, iso
+from ..model import request_problem as request_problem
+from ..storage.store import REQUESTS, Record, Transaction
 from . import ledger, slots
+from .helplater_records import DayPlan as DayPlan
+from .helplater_records import (
+    booked_slots,
+    clash_words,
+    interval,
+    load,
+    requests,
+    span_words,
+    status_at,
+)
+from .helplater_records import duration_words as duration_words
+from .helplater_records import pending as pending
+from .helplater_records import plan as plan
 from .slots import Interval
 
 
@@ -38,93 +53,11 @@ class Booking:
     rebooked: bool
 
 
-# --- reading ------------------------------------------------------------------------------------
-
-
-def _inert(text: Any) -> str:
-    """Stored text in a message or error raised from here, made inert (`model.inert`)."""
-    return inert(str(text))
-
-
-def load(view: View, rid: int) -> Record:
-    """The request, checked so that the code below can trust its shape."""
-    record = view.record(REQUESTS, rid) if 0 < rid < 2**53 else None
-    if record is None:
-        raise NotFound(f"no request #{rid} (see `pk slots`)")
-    return _checked(view, rid, record)
-
-
-def _checked(view: View, rid: int, record: Any) -> Record:
-    if problem := request_problem(record):
-        raise corrupt(view.path, f"request {rid}: {problem}")
-    return record
-
-
-def requests(view: View) -> list[tuple[int, Record]]:
-    """Every request, checked (a malformed one is named as corrupt, not a crash in a view)."""
-    return sorted(
-        ((rid, _checked(view, rid, record)) for rid, record in view.records(REQUESTS)),
-        key=lambda item: item[0],
-    )
-
-
-def interval(span: dict[str, str], ref: Any = None) -> Interval:
-    return Interval(parse_iso(span["start"]), parse_iso(span["end"]), ref)
+# --- changing -----------------------------------------------------------------------------------
 
 
 def _span(slot: Interval) -> dict[str, str]:
     return {"start": iso(slot.start), "end": iso(slot.end)}
-
-
-def status_at(record: Record, now: datetime) -> str:
-    """The status to show: a proposal whose offers have all passed is expired, not pending."""
-    status = record.get("status", "proposed")
-    if status == "proposed" and all(interval(p).start <= now for p in record.get("proposed", [])):
-        return "expired"
-    return status
-
-
-def booked_slots(
-    records: Iterable[tuple[int, Record]], exclude: int | None = None
-) -> list[Interval]:
-    """Every booked slot (the time that is taken), each with its request id as `ref`."""
-    return sorted(
-        interval(r["slot"], rid)
-        for rid, r in records
-        if r.get("status") == "booked" and r.get("slot") and rid != exclude
-    )
-
-
-# --- words --------------------------------------------------------------------------------------
-
-
-def span_words(slot: Interval, tz: tzinfo, now: datetime | None = None) -> str:
-    """`Tue 24 Nov 09:00–09:45` in the user's zone (the end's date only when it differs)."""
-    start, end = slot.start.astimezone(tz), slot.end.astimezone(tz)
-    if start.date() == end.date():
-        return f"{format_local(start, tz, now=now)}–{end:%H:%M}"
-    return f"{format_local(start, tz, now=now)}–{format_local(end, tz, now=now)}"
-
-
-def duration_words(minutes: int) -> str:
-    """`45 minutes`, `1 hour`, `1 hour 30 minutes`: how a person says it in a message."""
-    hours, rest = divmod(minutes, 60)
-    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
-    if rest or not hours:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-    return " ".join(parts)
-
-
-def clash_words(view: View, clashes: Sequence[Interval], tz: tzinfo, now: datetime) -> str:
-    parts = []
-    for clash in clashes:
-        other = view.record(REQUESTS, clash.ref) or {}
-        title, person = _inert(other.get("title", "?")), _inert(other.get("person", "?"))
-        parts.append(f"#{clash.ref} {title!r} with {person} ({span_words(clash, tz, now)})")
-    return "; ".join(parts)
-
-
-# --- changing -----------------------------------------------------------------------------------
 
 
 def _event(record: Record, now: datetime, kind: str, **details: Any) -> Record:
@@ -278,7 +211,7 @@ def book(
     if status in ("cancelled", "done"):
         raise Conflict(
             f"request #{rid} is {status}; nothing was booked "
-            f'(start a new one with: pk later "..." --for {_inert(record["person"])})'
+            f'(start a new one with: pk later "..." --for {inert(str(record["person"]))})'
         )
     if (option is None) == (start is None):
         raise BadInput("book an offered option number or a time, e.g. pk book 12 2")
@@ -463,60 +396,3 @@ def on_reopen(tx: Transaction, promise: Promise, now: datetime) -> str | None:
         REQUESTS, rid, _event({**record, "status": "cancelled"}, now, "cancelled", reason=reason)
     )
     return hint
-
-
-# --- the slots view -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DayPlan:
-    day: date
-    booked: tuple[tuple[int, Record, Interval], ...]
-    free: tuple[Interval, ...]
-
-
-def plan(
-    records: Sequence[tuple[int, Record]],
-    work: WorkTime,
-    tz: tzinfo,
-    now: datetime,
-    days: Sequence[date],
-) -> list[DayPlan]:
-    """Per day: the booked (and kept) help slots, and the free working time left from `now` on.
-    Days without working time or bookings are left out."""
-    taken = [
-        (rid, r, interval(r["slot"], rid))
-        for rid, r in records
-        if r.get("status") in ("booked", "done") and r.get("slot")
-    ]
-    busy = booked_slots(records)
-    plans = []
-    for day in days:
-        on_day = tuple(
-            sorted(
-                (t for t in taken if t[2].start.astimezone(tz).date() == day), key=lambda t: t[2]
-            )
-        )
-        windows = slots.working_windows(work, tz, day, day)
-        free: tuple[Interval, ...] = ()
-        if windows:
-            free = tuple(
-                slots.free_windows(
-                    work, tz, busy, start=max(now, windows[0].start), end=windows[-1].end
-                )
-            )
-        if on_day or windows:
-            plans.append(DayPlan(day, on_day, free))
-    return plans
-
-
-def pending(records: Sequence[tuple[int, Record]], now: datetime) -> list[tuple[int, Record, str]]:
-    """Requests waiting for an answer, and those that expired in the last week unanswered."""
-    waiting = []
-    week_ago = now - timedelta(days=7)
-    for rid, record in records:
-        status = status_at(record, now)
-        last = max((interval(p).end for p in record.get("proposed", [])), default=now)
-        if status == "proposed" or (status == "expired" and last >= week_ago):
-            waiting.append((rid, record, status))
-    return waiting
