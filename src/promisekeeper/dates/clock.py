@@ -124,6 +124,25 @@ def first_workday(first: date, last: date, work: WorkTime) -> date:
     return first
 
 
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same wall-clock time `months` calendar months on, the day clamped to the month's
+    length (31 Jan + 1 month = 28 Feb), as dateutil's relativedelta does, without loading it:
+    every `pk list` counts months for deadlines far away."""
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last_day = (following - timedelta(days=1)).day
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
+
+
+def months_between(start: datetime, end: datetime) -> int:
+    """Whole calendar months from `start` to `end` (`end` after `start`)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    while months > 0 and add_months(start, months) > end:
+        months -= 1
+    return months
+
+
 def relativedelta(*args, **kwargs):  # type: ignore[no-untyped-def]
     """dateutil's calendar arithmetic, loaded only by the phrases that count months (`eom`,
     `next month`, `in 2 months`, durations over a month): most commands never need it."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from ..config import Settings
 from ..timewords import duration_words, elapsed_parts, say_parts
-from .clock import day_label, relativedelta, require_aware
+from .clock import add_months, day_label, months_between, require_aware
 
 
 def off_day_note(due: datetime, settings: Settings, *, now: datetime | None = None) -> str | None:
@@ -90,12 +90,11 @@ def _calendar_parts(start: datetime, end: datetime) -> list[tuple[int, str]]:
     if delta < timedelta(days=14):
         hours = int(delta.total_seconds() // 3600)
         return [(hours // 24, "day"), (hours % 24, "hour")]
-    gap = relativedelta(end, start)
-    months = gap.years * 12 + gap.months
+    months = months_between(start, end)
     if months < 2:
         days = round(delta.total_seconds() / 86400)
         return [(days // 7, "week"), (days % 7, "day")]
-    rest = end - (start + relativedelta(months=months))
+    rest = end - add_months(start, months)
     rest_days = round(rest.total_seconds() / 86400)
     if months < 6:
         return [(months, "month"), (rest_days, "day")]

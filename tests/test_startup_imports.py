@@ -1,0 +1,89 @@
+"""Each command imports only what it needs: the everyday commands never load the calendar
+libraries, dateutil, tomllib (without a config file), secrets, help-later, series or reports.
+
+Checked in a fresh interpreter, after the command ran, through `sys.modules`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SRC
+
+PROBE = """
+import json, sys
+from promisekeeper.__main__ import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stdout.flush()
+sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+CALENDAR_LIBS = ("icalendar", "caldav", "recurring_ical_events", "x_wr_timezone")
+NEVER_ON_HOT_PATHS = (
+    *CALENDAR_LIBS,
+    "dateutil",
+    "secrets",
+    "promisekeeper.core.helplater",
+    "promisekeeper.core.series",
+    "promisekeeper.core.recurrence",
+    "promisekeeper.core.report",
+    "promisekeeper.storage.journal",
+)
+
+
+def modules_after(args: list[str], env: dict[str, str]) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        env={**os.environ, "PYTHONPATH": str(SRC), **env},
+        capture_output=True,
+        timeout=60,
+    )
+    line = result.stderr.decode().rsplit("MODULES ", 1)[1]
+    return set(json.loads(line))
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if n in modules or any(m.startswith(n + ".") for m in modules))
+
+
+@pytest.fixture
+def far_ahead(pk) -> None:
+    """One promise due in four months (its words count months) and one due this week."""
+    pk("add", "Yearly review", "--to", "Dana", "--due", "2027-03-26")
+    pk("add", "Q3 numbers", "--to", "Dana", "--due", "fri")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["overdue"], ["add", "Budget", "--to", "Lee", "--due", "fri 3pm"], ["show", "1"]],
+)
+def test_everyday_commands_stay_light(far_ahead, args: list[str]) -> None:
+    modules = modules_after(args, {})
+    assert loaded(modules, NEVER_ON_HOT_PATHS) == [] or args[0] == "add" and loaded(
+        modules, NEVER_ON_HOT_PATHS
+    ) == ["promisekeeper.storage.journal"]
+
+
+def test_done_on_a_plain_promise_loads_neither_help_later_nor_series(far_ahead) -> None:
+    modules = modules_after(["done", "2"], {})
+    assert loaded(modules, NEVER_ON_HOT_PATHS) == ["promisekeeper.storage.journal"]
+
+
+def test_no_config_file_means_no_toml_parser(far_ahead, isolated: Path) -> None:
+    (isolated / "config.toml").unlink()
+    env = {"PK_CONFIG": str(isolated / "absent.toml"), "TZ": "Europe/Berlin"}
+    assert "tomllib" not in modules_after(["list"], env)
+    assert "tomllib" in modules_after(["list"], {})  # the probe sees it when a file is read
+
+
+def test_the_probe_sees_a_heavy_import_when_there_is_one(pk) -> None:
+    pk("add", "Q3 numbers", "--to", "Dana", "--due", "fri", "--every", "week")
+    modules = modules_after(["done", "1"], {})
+    assert "promisekeeper.core.series" in modules
