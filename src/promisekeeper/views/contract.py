@@ -122,6 +122,16 @@ def plan_json(
                     for rid, r, slot in p.booked
                 ],
                 "free": [{"start": iso(f.start), "end": iso(f.end)} for f in p.free],
+                # Meetings from the user's calendars, cut to the day (pk slots shows them busy).
+                "busy": [
+                    {
+                        "start": iso(m.start),
+                        "end": iso(m.end),
+                        "summary": str(getattr(m.ref, "summary", "") or ""),
+                        "all_day": bool(getattr(m.ref, "all_day", False)),
+                    }
+                    for m in p.meetings
+                ],
             }
             for p in plans
         ],
@@ -132,3 +142,23 @@ def plan_json(
 def journal_json(entries: Sequence[Any], generation: int, when: Any) -> list[dict[str, Any]]:
     """`pk undo --list --json`: newest first, each with its time and whether it is current."""
     return [{**e.to_dict(), "at": when(e), "current": e.generation == generation} for e in entries]
+
+
+def calendar_check_json(reports: Sequence[Any]) -> dict[str, Any]:
+    """`pk calendar check --json`: one entry per busy source (`calendar.sources.SourceReport`),
+    in config order, and whether all of them answered. No password is ever in a source name."""
+    return {
+        "ok": all(r.ok for r in reports),
+        "sources": [
+            {
+                "source": r.source,
+                "ok": r.ok,
+                "kind": r.kind,
+                "events_this_week": r.events_this_week,
+                "error": r.error,
+                "fetched_at": _iso(r.fetched_at),
+                "from_cache": r.from_cache,
+            }
+            for r in reports
+        ],
+    }
