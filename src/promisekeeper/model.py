@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import uuid as uuidlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -50,6 +51,23 @@ def inert(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+# Fixed forever: every derived UID (occurrences of a repeating promise, help slots, alarms) hangs
+# off it, so changing it would give every derived item a new identity on the next export or sync.
+UID_NAMESPACE = uuidlib.UUID("3f0c5a4e-7c1d-5b8e-9a57-2f4d6c1b9e80")
+
+
+def occurrence_uid(series_id: str, occurrence_due: datetime) -> str:
+    """The uuid (and iCalendar UID) of a repeating promise's occurrence: the same series and
+    scheduled deadline give the same one on every device, so two devices that create the same
+    occurrence end with one, and two exports never duplicate it.
+
+    `occurrence_due` is the deadline the rule gave (the series' `scheduled`), not a renegotiated
+    one: moving an occurrence must not change who it is. Here rather than in the iCalendar module
+    so that `pk done` (which creates the next occurrence) never imports icalendar.
+    """
+    return str(uuidlib.uuid5(UID_NAMESPACE, f"occurrence/{series_id}/{iso(occurrence_due)}"))
 
 
 def iso(dt: datetime) -> str:

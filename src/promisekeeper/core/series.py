@@ -16,7 +16,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import BadInput, Conflict
-from ..model import Promise, iso, parse_iso
+from ..model import Promise, iso, occurrence_uid, parse_iso
 from ..storage.store import Transaction
 from .recurrence import next_occurrence, parse_rule
 
@@ -105,9 +105,12 @@ def continue_series(
     if due is None:
         return None
     link = {**info, "scheduled": iso(due), "previous": promise.id}
+    series_id = info.get("id")
     following = Promise(
         id=0,
-        uuid=str(uuidlib.uuid4()),
+        # Derived from the series and the rule's deadline, never random: two devices (or an
+        # export, a restore and a sync) that create this occurrence give it the same identity.
+        uuid=occurrence_uid(series_id, due) if isinstance(series_id, str) else str(uuidlib.uuid4()),
         title=promise.title,
         person=promise.person,
         direction=promise.direction,

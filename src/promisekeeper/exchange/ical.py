@@ -36,13 +36,12 @@ import icalendar
 
 from ..config import DEFAULT_END, Settings
 from ..errors import StoreError
-from ..model import Promise, inert, iso, parse_iso
+from ..model import UID_NAMESPACE, Promise, inert, occurrence_uid, parse_iso
 
 PRODID = "-//promisekeeper//pk//EN"
 WAITING_ON = "waiting-on"
-# Fixed forever: every derived UID (occurrences, slots, alarms) hangs off it, so changing it
-# would give every derived item a new identity on the next export or sync.
-NAMESPACE = uuidlib.UUID("3f0c5a4e-7c1d-5b8e-9a57-2f4d6c1b9e80")
+# The namespace of every derived UID lives in model.py, beside `occurrence_uid`.
+NAMESPACE = UID_NAMESPACE
 
 _TODO_STATUS = {"open": "NEEDS-ACTION", "done": "COMPLETED", "dropped": "CANCELLED"}
 _PK_CATEGORIES = frozenset({WAITING_ON})
@@ -88,16 +87,6 @@ _PK_FILE = re.compile(rb"(?:^|\n)X-PK-(?:ID|REQUEST)[:;]", re.IGNORECASE)
 
 
 # --- identity -----------------------------------------------------------------------------------
-
-
-def occurrence_uid(series_id: str, occurrence_due: datetime) -> str:
-    """The UID of a repeating promise's occurrence: the same series and scheduled deadline give
-    the same UID on every device, so two devices that create the same occurrence end with one.
-
-    `occurrence_due` is the deadline the rule gave (the series' `scheduled`), not a renegotiated
-    one: moving an occurrence must not change who it is.
-    """
-    return str(uuidlib.uuid5(NAMESPACE, f"occurrence/{series_id}/{iso(occurrence_due)}"))
 
 
 def slot_uid(rid: int, record: dict[str, Any], promise_uuid: str | None) -> str:
