@@ -461,3 +461,15 @@ def test_later_without_sources_never_imports_calendar_code(pk, isolated):
     assert "promisekeeper.core.helplater" in loaded  # it did run
     assert "promisekeeper.calendar.sources" not in loaded
     assert not [m for m in loaded if m.split(".")[0] in CALENDAR_LIBS]
+
+
+def test_a_warm_read_imports_no_network_module(pk, isolated, ics_server):
+    """`pk later` from a warm cache pays for no HTTP or TLS code (the benchmark's
+    1.5x budget): those are imported only when a source is fetched."""
+    configure(isolated, ics_server.serve("work.ics", ONE_TO_ONE))
+    pk("later", "Warm the cache", "--for", "Lee")
+    loaded = modules_after(isolated, "later", "Budget", "--for", "Dana")
+    assert "promisekeeper.calendar.sources" in loaded  # it did read the cache
+    assert len(ics_server.hits) == 1
+    # (subprocess is not in the list: typer imports it for every command.)
+    assert not {"urllib.request", "ssl", "http.client", "icalendar"} & loaded

@@ -536,7 +536,7 @@ def test_the_password_is_not_sent_to_another_host_after_a_redirect(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     monkeypatch.setenv("PK_CALENDAR_PASSWORD", "secret")
-    handler = next(h for h in sources._OPENER.handlers if isinstance(h, sources._SameHostAuth))
+    handler = next(h for h in sources._opener().handlers if type(h).__name__ == "SameHostAuth")
     real_redirect = handler.redirect_request
     carried: list[str | None] = []
 

@@ -5,7 +5,9 @@ addresses and CalDAV calendars, each cached on disk with its validator.
 check`. Neither ever raises for a source that cannot be read: the reason becomes one warning line
 and the last cached copy (if any) is used instead.
 
-Speed: a cache younger than `[calendar] refresh` is used as it is — no network, and for a vdir or
+Speed: the network modules (urllib.request, ssl, socket, subprocess) are imported only when a
+source is actually fetched, so a warm read costs `pk later` little more than loading orjson. A
+cache younger than `[calendar] refresh` is used as it is — no network, and for a vdir or
 a URL not even a look at the source; a single file is checked with one stat. The cache holds the
 expanded intervals as flat lists of epoch seconds, loaded with orjson; the calendar libraries are
 imported only when a source has to be parsed or fetched.
@@ -18,19 +20,12 @@ string removed.
 
 from __future__ import annotations
 
-import base64
 import bisect
 import contextlib
+import functools
 import hashlib
 import os
-import shlex
-import socket
-import ssl
-import subprocess
-import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -438,6 +433,9 @@ class _Reader:
 def run_password_command(command: str, timeout: float) -> str:
     """The first line `command` prints, run without a shell. Raises SourceError (never with the
     command's output, which may be the password) when it fails."""
+    import shlex
+    import subprocess
+
     try:
         args = shlex.split(command)
     except ValueError as exc:
@@ -471,21 +469,26 @@ _PROPFIND = b"""<?xml version="1.0" encoding="utf-8"?>
 </d:propfind>"""
 
 
-class _SameHostAuth(urllib.request.HTTPRedirectHandler):
-    """Follow redirects, but never carry the Authorization header to another host: a published
-    calendar that redirects to a CDN must not receive the user's password."""
+@functools.cache
+def _opener() -> Any:
+    """The opener every request goes through, built at the first fetch (a warm read never
+    imports urllib.request)."""
+    import urllib.request
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None:
-            old_host = urllib.parse.urlsplit(req.full_url)[:2]
-            if urllib.parse.urlsplit(new.full_url)[:2] != old_host:
-                new.headers.pop("Authorization", None)
-                new.unredirected_hdrs.pop("Authorization", None)
-        return new
+    class SameHostAuth(urllib.request.HTTPRedirectHandler):
+        """Follow redirects, but never carry the Authorization header to another host: a
+        published calendar that redirects to a CDN must not receive the user's password."""
 
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+            new = super().redirect_request(req, fp, code, msg, headers, newurl)
+            if new is not None:
+                old_host = urllib.parse.urlsplit(req.full_url)[:2]
+                if urllib.parse.urlsplit(new.full_url)[:2] != old_host:
+                    new.headers.pop("Authorization", None)
+                    new.unredirected_hdrs.pop("Authorization", None)
+            return new
 
-_OPENER = urllib.request.build_opener(_SameHostAuth)
+    return urllib.request.build_opener(SameHostAuth)
 
 
 class _Http:
@@ -516,6 +519,10 @@ class _Http:
     def _once(
         self, method: str, headers: dict[str, str], body: bytes | None, auth: bool
     ) -> tuple[int, dict[str, str], bytes]:
+        import base64
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(self.url, data=body, method=method, headers=headers)
         request.add_header("User-Agent", "promisekeeper")
         if auth:
@@ -524,7 +531,7 @@ class _Http:
             request.add_header("Authorization", f"Basic {token}")
         timeout = self.reader.timeout
         try:
-            with _OPENER.open(request, timeout=timeout) as response:
+            with _opener().open(request, timeout=timeout) as response:
                 data = response.read(MAX_BODY + 1)
                 status, reply = response.status, response.headers
         except urllib.error.HTTPError as exc:
@@ -627,6 +634,10 @@ def _status_text(status: int) -> str:
 
 
 def _network_reason(exc: BaseException, timeout: float) -> str:
+    import socket
+    import ssl
+    import urllib.error
+
     reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     if isinstance(reason, TimeoutError | socket.timeout):
         return f"not answering (timed out after {timeout:g} s)"
@@ -773,6 +784,8 @@ def _store_entry(path: Path, entry: _Entry, label: str) -> None:
         "all_day": entry.all_day,
         "longest": entry.longest,
     }
+    import tempfile
+
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temp = tempfile.mkstemp(prefix=".busy-", dir=path.parent)
