@@ -473,3 +473,19 @@ def test_a_warm_read_imports_no_network_module(pk, isolated, ics_server):
     assert len(ics_server.hits) == 1
     # (subprocess is not in the list: typer imports it for every command.)
     assert not {"urllib.request", "ssl", "http.client", "icalendar"} & loaded
+
+
+def test_a_meeting_over_midnight_shows_on_both_days_cut_to_each(pk, isolated):
+    overnight = ONE_TO_ONE.replace("SUMMARY:1:1 with Kim", "SUMMARY:Release night").replace(
+        "DTSTART;TZID=Europe/Berlin:20261123T110000\r\nDTEND;TZID=Europe/Berlin:20261123T113000",
+        "DTSTART;TZID=Europe/Berlin:20261123T220000\r\nDTEND;TZID=Europe/Berlin:20261124T020000",
+    )
+    (isolated / "release.ics").write_text(overnight)
+    configure(isolated, str(isolated / "release.ics"))
+    assert busy_rows(pk.json("slots")) == [
+        ("2026-11-23", "Release night", "2026-11-23T21:00:00+00:00", "2026-11-23T23:00:00+00:00"),
+        ("2026-11-24", "Release night", "2026-11-23T23:00:00+00:00", "2026-11-24T01:00:00+00:00"),
+    ]
+    out = pk("slots").stdout
+    assert "22:00–24:00" in out.split("Tue 24 Nov")[0]
+    assert "00:00–02:00" in out.split("Tue 24 Nov")[1]
