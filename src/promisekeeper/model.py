@@ -20,9 +20,6 @@ STATUSES: tuple[Status, ...] = ("open", "done", "dropped")
 # A help-later request: offered times → one booked → kept, or cancelled, or left unanswered.
 REQUEST_STATUSES = ("proposed", "booked", "done", "cancelled", "expired")
 MAX_TEXT = 500
-# Fixed forever: every derived UID (repeating promises' occurrences, help slots, alarms) hangs
-# off it, so changing it would give every derived item a new identity on every device.
-UID_NAMESPACE = uuidlib.UUID("3f0c5a4e-7c1d-5b8e-9a57-2f4d6c1b9e80")
 
 # Characters that can reorder or hide what a terminal shows (Trojan Source, CVE-2021-42574).
 BIDI_CONTROLS = frozenset(
@@ -56,22 +53,28 @@ def inert(text: str) -> str:
     return "".join(out)
 
 
+# Fixed forever: every derived UID (occurrences of a repeating promise, help slots, alarms) hangs
+# off it, so changing it would give every derived item a new identity on the next export or sync.
+UID_NAMESPACE = uuidlib.UUID("3f0c5a4e-7c1d-5b8e-9a57-2f4d6c1b9e80")
+
+
+def occurrence_uid(series_id: str, occurrence_due: datetime) -> str:
+    """The uuid (and iCalendar UID) of a repeating promise's occurrence: the same series and
+    scheduled deadline give the same one on every device, so two devices that create the same
+    occurrence end with one, and two exports never duplicate it.
+
+    `occurrence_due` is the deadline the rule gave (the series' `scheduled`), not a renegotiated
+    one: moving an occurrence must not change who it is. Here rather than in the iCalendar module
+    so that `pk done` (which creates the next occurrence) never imports icalendar.
+    """
+    return str(uuidlib.uuid5(UID_NAMESPACE, f"occurrence/{series_id}/{iso(occurrence_due)}"))
+
+
 def iso(dt: datetime) -> str:
     """UTC ISO-8601 with seconds and an explicit `+00:00`: the one stored form of a time."""
     if dt.tzinfo is None:
         raise ValueError("naive datetime cannot be stored")
     return dt.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-def occurrence_uid(series_id: str, occurrence_due: datetime) -> str:
-    """The uuid of a repeating promise's occurrence: the same series and scheduled deadline give
-    the same uuid on every device, so two devices that create the same occurrence end with one.
-
-    `occurrence_due` is the deadline the rule gave (the series' `scheduled`), not a renegotiated
-    one: moving an occurrence must not change who it is. Here, not in the iCalendar module, so
-    `pk done` (which creates the next occurrence) does not import icalendar.
-    """
-    return str(uuidlib.uuid5(UID_NAMESPACE, f"occurrence/{series_id}/{iso(occurrence_due)}"))
 
 
 def parse_iso(text: str) -> datetime:

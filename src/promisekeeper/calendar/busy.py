@@ -109,6 +109,11 @@ def _event_busy(event: Any, work: WorkTime, tz: tzinfo, source: str) -> list[Bus
         return []
     if "DTSTART" not in event:
         return []
+    if "X-PK-REQUEST" in event:
+        # pk's own help slot (`pk export --format vdir` into a folder that is also a busy
+        # source): the store already knows it, and counting it again would make a slot clash
+        # with itself when it is re-booked.
+        return []
     summary = str(event.get("SUMMARY", "")).strip()
     first = event["DTSTART"].dt
     last = event["DTEND"].dt if "DTEND" in event else None

@@ -14,14 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ..config import Settings
 from .busy import Busy, SourceError
 from .cache import Entry
-from .web import Http, split_credentials, status_text
+
+if TYPE_CHECKING:
+    from .web import Http
 
 
 @dataclass
@@ -67,6 +69,9 @@ class SourceReader:
             return self._read_vdir(local_path(source), label, prior, window)
         if not is_url(source):
             raise SourceError("no such file or folder")
+        # HTTP and TLS load only when a source is fetched: a warm cache needs neither.
+        from .web import Http, split_credentials
+
         url, user, url_password = split_credentials(source)
         # A password in the address wins over the configured one.
         password = self.password if url_password is None else lambda: url_password
@@ -141,6 +146,8 @@ class SourceReader:
         if status == 304 and prior is not None:
             return Unchanged("ics-url")
         if status != 200:
+            from .web import status_text
+
             raise SourceError(status_text(status))
         ctype = reply_headers.get("content-type", "")
         if "calendar" not in ctype.lower() and b"BEGIN:VCALENDAR" not in body[:4096].upper():

@@ -81,6 +81,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     ),
     "report_cmds": ("standup", "stats", "thank", "thanks", "export", "import"),
     "later_cmds": ("later", "book", "slots", "cancel-slot"),
+    "calendar_cmds": ("calendar",),
     "safety_cmds": ("undo", "doctor"),
     "sync_cmds": ("sync",),
     "shell_cmds": ("init", "prompt", "completion"),

@@ -1,5 +1,6 @@
-"""Commands for helping later: later, book, slots, cancel-slot. Each parses its options, calls
-`helplater`, and prints through `render_slots`."""
+"""Commands for helping later: later, book, slots, cancel-slot. Each parses its options, reads the
+user's busy time once (`cli/busy.py`, before the store is opened), calls `helplater`, and prints
+through `views/slots.py`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
 from ..views.contract import dump_json, promise_json, request_json
 from ..views.render import safe
+from .busy import busy_intervals
 from .common import JSON_HELP, check_id, hint, say, state
 from .core import app
 
@@ -52,11 +54,15 @@ def later_cmd(
     message_only: bool = typer.Option(
         False, "--message-only", help="Print only the message, plain (pipe it to a clipboard)."
     ),
+    refresh: bool = typer.Option(
+        False, "--refresh", help="Read your calendars now instead of the cached copy."
+    ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Can't help now? Offer free slots in your working time and draft a courteous message.
 
     The request is recorded with the offered times; book the one they pick with `pk book`.
+    Times you are busy in your calendars ([calendar] busy in config.toml) are never offered.
 
     Examples:
 
@@ -77,6 +83,8 @@ def later_cmd(
     work = st.settings.work
     duration = read_need(need, work.slot)
     start_after = parse_when(after, st.now, st.settings) if after else None
+    window = helplater.offer_window(st.now, work, st.tz, within, start_after)
+    busy = busy_intervals(st, *window, refresh=refresh)
     with st.store().write("later") as tx:
         helplater.expire(tx, st.now)
         rid, record = helplater.create(
@@ -92,6 +100,7 @@ def later_cmd(
             within=within,
             after=start_after,
             offer=offer,
+            busy=busy,
         )
     message = safe_lines(messages.help_offer(record, st.tz, st.now))
     if message_only:
@@ -128,8 +137,9 @@ def book_cmd(
 ) -> None:
     """Book the slot agreed: an offered option, or a time the colleague proposed.
 
-    Every booking is checked against the slots already booked (and your working hours); a clash
-    is refused and shown, unless --force. Booking creates an open promise to the colleague, due at
+    Every booking is checked against the slots already booked, the meetings in your calendars and
+    your working hours; a clash is refused and named, unless --force (the clash is recorded with
+    the booking). Booking creates an open promise to the colleague, due at
     the end of the slot. Booking a booked request moves it.
 
     Examples:
@@ -146,6 +156,12 @@ def book_cmd(
     option = int(choice) if choice.strip().isdigit() else None
     # A past time is the domain's to refuse, with a booking hint rather than the --past one.
     start = None if option is not None else parse_when(choice, st.now, st.settings)
+    busy = []
+    if st.settings.calendar.busy:
+        # The slot is known before the store is locked, so the calendars are read outside it.
+        slot = helplater.wanted_slot(helplater.load(st.store().read(), rid), rid, option, start)
+        gap = st.settings.work.buffer
+        busy = busy_intervals(st, slot.start - gap, slot.end + gap)
     with st.store().write("book") as tx:
         booking = helplater.book(
             tx,
@@ -156,6 +172,7 @@ def book_cmd(
             option=option,
             start=start,
             force=force,
+            busy=busy,
         )
         clash_text = helplater.clash_words(tx, booking.clashes, st.tz, st.now)
     record, promise = booking.request, booking.promise
@@ -189,8 +206,8 @@ def slots_cmd(
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Today's and this week's booked help slots, the free time left, and requests awaiting
-    an answer (past, unanswered offers show as expired).
+    """Today's and this week's booked help slots, your meetings (shown as busy), the free time
+    left, and requests awaiting an answer (past, unanswered offers show as expired).
 
     Examples:
 
@@ -207,7 +224,8 @@ def slots_cmd(
     last = today + timedelta(days=6 if week else 6 - today.weekday())
     days = [today + timedelta(days=n) for n in range((last - today).days + 1)]
     records = helplater.requests(st.store().read())
-    plans = helplater.plan(records, st.settings.work, st.tz, st.now, days)
+    busy = busy_intervals(st, *helplater.days_span(days, st.tz)) if days else []
+    plans = helplater.plan(records, st.settings.work, st.tz, st.now, days, busy)
     waiting = helplater.pending(records, st.now)
     if json_:
         dump_json(plan_json(plans, waiting, st.now, today, last))

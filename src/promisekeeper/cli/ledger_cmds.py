@@ -241,9 +241,12 @@ def move_cmd(
     """
     st = state(ctx)
     deadline = parse_deadline(when, st.now, st.settings, allow_past=past)
+    from .busy import busy_near_help_slot  # a help slot's new time is checked against meetings
+
+    busy = busy_near_help_slot(st, check_id(pid), deadline)
     with st.store().write("move") as tx:
         before = tx.promise(check_id(pid))
-        moved = lifecycle.move(tx, pid, deadline, reason, st.now, st.settings)
+        moved = lifecycle.move(tx, pid, deadline, reason, st.now, st.settings, busy)
     echo_saved(ctx, "Moved", moved, json_)
     if not json_ and moved.direction == "to":
         from ..views.messages import move_notice

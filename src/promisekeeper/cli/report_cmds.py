@@ -1,9 +1,11 @@
 """Commands for looking back and sharing: standup, stats, thank, thanks, export, import. Each
-parses its options, calls `report` / `thanks` / `exporting`, and prints through `render_report`."""
+parses its options, calls `report` / `thanks` / `exporting` / `ical`, and
+prints through `render_report`."""
 
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -195,44 +197,74 @@ def thanks_cmd(
         hint(st, f'Say thank you: pk thank {pending[0].id} --note "what it made possible"')
 
 
+class ExportFormat(StrEnum):
+    """`pk export --format`: Typer makes the choice (and its error message) from this."""
+
+    json = "json"
+    csv = "csv"
+    ics = "ics"
+    vdir = "vdir"
+
+
 @app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    fmt: str = typer.Option("json", "--format", "-f", help="json (lossless), csv or ics."),
+    fmt: ExportFormat = typer.Option(
+        ExportFormat.json,
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="json (lossless), csv, ics (one iCalendar file) or vdir (a folder, one .ics each).",
+    ),
+    directory: Path | None = typer.Argument(
+        None, metavar="[DIR]", help="The folder for --format vdir (created if missing)."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE"
     ),
 ) -> None:
     """Export every promise (and booked help slot) as JSON, CSV or iCalendar.
 
-    JSON keeps everything (ids, history) and is what `pk import` reads. ICS holds a to-do per
-    promise (with its deadline and status) and an event per booked help slot.
+    JSON keeps everything (ids, history) and is what `pk import` reads. ICS (RFC 5545) holds a
+    to-do per promise (deadline, status, a reminder before the deadline) and an event per help
+    slot ever booked; calendar and to-do apps can import it, and two exports with no change in
+    between are byte-identical. vdir writes the same items one .ics file each into DIR, the folder
+    layout khal, todoman and vdirsyncer read; files of items that no longer exist are removed,
+    other files are left alone.
 
     Examples:
 
         pk export -o backup.json
 
         pk export --format ics -o promises.ics
-    """
-    from ..exchange import exporting
 
+        pk export --format vdir ~/.local/share/pk-vdir/
+    """
     st = state(ctx)
-    chosen = fmt.lower()
-    if chosen not in exporting.EXPORT_FORMATS:
-        raise BadInput(f"unknown format {fmt!r}; choose one of json, csv, ics")
+    chosen = fmt.value
+    if chosen == "vdir":
+        export_vdir(st, directory or output)
+        return
+    if directory is not None:
+        raise BadInput(f"a folder is for --format vdir; write {chosen} to a file with -o FILE")
     view = st.store().read()
-    if chosen == "json":
-        text = exporting.export_json(view)
-    elif chosen == "csv":
-        text = exporting.export_csv(view.promises(archived=True), st.now)
+    if chosen == "ics":
+        from ..exchange import ical
+
+        payload = ical.to_ics(view.promises(archived=True), view.records(REQUESTS), st.settings)
     else:
-        text = exporting.export_ics(view.promises(), view.records(REQUESTS), st.now)
-    payload = text.encode("utf-8")
+        from ..exchange import exporting
+
+        if chosen == "json":
+            text = exporting.export_json(view)
+        else:
+            text = exporting.export_csv(view.promises(archived=True), st.now)
+        payload = text.encode("utf-8")
     if output is None:
         # Bytes, not text: CSV and ICS lines end in CRLF, which a text stream could double.
         stream = getattr(sys.stdout, "buffer", None)
         if stream is None:
-            sys.stdout.write(text)
+            sys.stdout.write(payload.decode("utf-8"))
         else:
             stream.write(payload)
             stream.flush()
@@ -248,6 +280,24 @@ def export_cmd(
     hint(
         st,
         f"Exported {len(view.all_records(PROMISES))} promise(s) to {safe(str(output))} ({chosen}).",
+    )
+
+
+def export_vdir(st: State, directory: Path | None) -> None:
+    """`pk export --format vdir DIR`: one .ics per item, each written atomically."""
+    from ..exchange import ical
+
+    if directory is None:
+        raise BadInput("--format vdir writes a folder: pk export --format vdir DIR")
+    view = st.store().read()
+    target = directory.expanduser()
+    promises = view.promises(archived=True)
+    report = ical.write_vdir(target, promises, view.records(REQUESTS), st.settings)
+    others = f"; {report.foreign} other file(s) left alone" if report.foreign else ""
+    hint(
+        st,
+        f"Exported to {safe(str(directory))} (vdir): {report.written} written, "
+        f"{report.unchanged} unchanged, {report.removed} removed{others}.",
     )
 
 

@@ -8,12 +8,17 @@ link, so `pk done` on a plain promise imports neither (nor dateutil's rrule).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..model import Promise
 from ..storage.store import Transaction
 from . import ledger
+
+if TYPE_CHECKING:  # only a type: `pk done` must not load the slot search
+    from .slots import Interval
 
 
 def done(tx: Transaction, pid: int, now: datetime, settings: Settings) -> Promise:
@@ -39,13 +44,21 @@ def drop(
 
 
 def move(
-    tx: Transaction, pid: int, new_due: datetime, reason: str, now: datetime, settings: Settings
+    tx: Transaction,
+    pid: int,
+    new_due: datetime,
+    reason: str,
+    now: datetime,
+    settings: Settings,
+    busy: Sequence[Interval] = (),
 ) -> Promise:
+    """Move the deadline; a help slot is re-booked, checked like `pk book` against the other
+    booked slots and against `busy` (the user's meetings near the new time, as intervals)."""
     moved = ledger.move(tx, pid, new_due, reason, now)
     if moved.request_id is not None:
         from . import helplater
 
-        helplater.on_move(tx, moved, now, settings)  # re-booked, checked like `pk book`
+        helplater.on_move(tx, moved, now, settings, busy)  # re-booked, checked like `pk book`
     return moved
 
 

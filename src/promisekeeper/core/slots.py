@@ -209,16 +209,20 @@ def find_slots(
     until: datetime,
     after: datetime | None = None,
     offer: int = 3,
+    busy: Sequence[Interval] = (),
 ) -> list[Interval]:
     """Free slots of length `need` between max(now, after) and `until`: inside working hours, clear
-    of booked slots by the buffer, on the quarter-hour grid, spread over half-days. May be empty."""
+    of booked slots and of `busy` time (the user's meetings) by the buffer, on the quarter-hour
+    grid, spread over half-days. May be empty."""
     check_need(need, work)
     if not 1 <= offer <= MAX_OFFER:
         raise BadInput(f"offer between 1 and {MAX_OFFER} slots, not {offer}")
     start = max(now, after) if after is not None else now
     if until <= start:
         return []
-    free = free_windows(work, tz, booked, start=start, end=until)
+    # A meeting is kept clear of like a booked slot: the buffer is the user's breathing room
+    # between any two things, whoever booked them.
+    free = free_windows(work, tz, [*booked, *busy], start=start, end=until)
     return spread(candidates(free, tz, need), tz, offer)
 
 

@@ -1,11 +1,9 @@
-"""Export the store as JSON, CSV or iCalendar, and import a JSON export back.
+"""Export the store as JSON or CSV, and import a JSON export back. (iCalendar, as one file or a
+vdir, is `exchange/ical.py`: the one mapping that sync reuses.)
 
 JSON is the lossless form: the stored records as they are, with their ids and the id counters, so
 export → import into an empty store → export gives the same bytes. `--merge` imports into a store
 that already has data: new ids, records already present (same uuid) skipped, links remapped.
-
-The iCalendar is written by hand (RFC 5545 is small for this much): a VTODO per promise with DUE,
-STATUS and COMPLETED, and a VEVENT per booked help slot, so both show up in a calendar app.
 """
 
 from __future__ import annotations
@@ -14,16 +12,17 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ..errors import BadInput, Conflict
-from ..model import Promise, inert, iso, json_text, parse_iso
+from ..model import Promise, inert, iso, json_text
 from ..storage.store import PROMISES, REQUESTS, Transaction, View
 
 FORMAT = "promisekeeper-export"
 VERSION = 1
-EXPORT_FORMATS = ("json", "csv", "ics")
+# ics and vdir are written by exchange/ical.py.
+EXPORT_FORMATS = ("json", "csv", "ics", "vdir")
 CSV_FIELDS = (
     "id",
     "uuid",
@@ -218,100 +217,3 @@ def _cell(value: Any) -> str:
     # bidi controls become visible escapes there, as in every other view.
     text = inert(str(value))
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-# --- iCalendar ----------------------------------------------------------------------------------
-
-_STATUS = {"open": "NEEDS-ACTION", "done": "COMPLETED", "dropped": "CANCELLED"}
-
-
-def export_ics(
-    promises: list[Promise], requests: list[tuple[int, dict[str, Any]]], now: datetime
-) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//promisekeeper//pk//EN",
-        "CALSCALE:GREGORIAN",
-        "X-WR-CALNAME:Promises",
-    ]
-    stamp = _ics_time(now)
-    for p in sorted(promises, key=lambda p: p.id):
-        arrow = f"Promised to {p.person}" if p.direction == "to" else f"{p.person} owes me"
-        description = f"{arrow}" + (f" ({p.team})" if p.team else "") + f". pk show {p.id}"
-        lines += [
-            "BEGIN:VTODO",
-            f"UID:{_ics_text(p.uuid)}@promisekeeper",
-            f"DTSTAMP:{stamp}",
-            f"CREATED:{_ics_time(p.created)}",
-            f"SUMMARY:{_ics_text(p.title)}",
-            f"DESCRIPTION:{_ics_text(description)}",
-            f"DUE:{_ics_time(p.due)}",
-            f"STATUS:{_STATUS[p.status]}",
-        ]
-        if p.status == "done" and p.done_at:
-            lines += [f"COMPLETED:{_ics_time(p.done_at)}", "PERCENT-COMPLETE:100"]
-        if p.tags:
-            lines.append("CATEGORIES:" + ",".join(_ics_text(t) for t in p.tags))
-        lines.append("END:VTODO")
-    for rid, record in sorted(requests, key=lambda item: item[0]):
-        event = _slot_event(rid, record, stamp)
-        lines += event
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
-
-
-def _slot_event(rid: int, record: dict[str, Any], stamp: str) -> list[str]:
-    slot = record.get("slot")
-    if record.get("status") != "booked" or not isinstance(slot, dict):
-        return []
-    try:
-        start, end = parse_iso(slot["start"]), parse_iso(slot["end"])
-    except (KeyError, TypeError, ValueError):
-        return []
-    person = str(record.get("person", ""))
-    summary = f"Help {person}: {record.get('title', '')}"
-    reason = record.get("reason")
-    description = f"Help-later request #{rid}" + (f": {reason}" if reason else "")
-    return [
-        "BEGIN:VEVENT",
-        f"UID:{_ics_text(str(record.get('uuid', rid)))}@promisekeeper",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART:{_ics_time(start)}",
-        f"DTEND:{_ics_time(end)}",
-        f"SUMMARY:{_ics_text(summary)}",
-        f"DESCRIPTION:{_ics_text(description)}",
-        "STATUS:CONFIRMED",
-        "END:VEVENT",
-    ]
-
-
-def _ics_time(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _ics_text(text: str) -> str:
-    """RFC 5545 TEXT: backslash, semicolon, comma and newline escaped. Controls, bidi overrides
-    and lone surrogates first become visible escapes (their backslash then escaped like any):
-    a calendar file is also read on terminals, and a surrogate could not even be encoded."""
-    lines = [inert(line) for line in text.split("\n")]
-    return "\\n".join(
-        line.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,") for line in lines
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after CRLF and a space, never
-    splitting a UTF-8 character."""
-    out: list[str] = []
-    current, size = "", 0
-    limit = 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            out.append(current)
-            current, size = " ", 1
-        current += char
-        size += width
-    out.append(current)
-    return "\r\n".join(out)

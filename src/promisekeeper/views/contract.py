@@ -125,6 +125,16 @@ def plan_json(
                     for rid, r, slot in p.booked
                 ],
                 "free": [{"start": iso(f.start), "end": iso(f.end)} for f in p.free],
+                # Meetings from the user's calendars, cut to the day (pk slots shows them busy).
+                "busy": [
+                    {
+                        "start": iso(m.start),
+                        "end": iso(m.end),
+                        "summary": str(getattr(m.ref, "summary", "") or ""),
+                        "all_day": bool(getattr(m.ref, "all_day", False)),
+                    }
+                    for m in p.meetings
+                ],
             }
             for p in plans
         ],
@@ -154,4 +164,24 @@ def sync_json(report: Any) -> dict[str, Any]:
         "unreadable": report.unreadable,
         "warnings": list(report.warnings),
         "summary": report.summary(),
+    }
+
+
+def calendar_check_json(reports: Sequence[Any]) -> dict[str, Any]:
+    """`pk calendar check --json`: one entry per busy source (`calendar.sources.SourceReport`),
+    in config order, and whether all of them answered. No password is ever in a source name."""
+    return {
+        "ok": all(r.ok for r in reports),
+        "sources": [
+            {
+                "source": r.source,
+                "ok": r.ok,
+                "kind": r.kind,
+                "events_this_week": r.events_this_week,
+                "error": r.error,
+                "fetched_at": _iso(r.fetched_at),
+                "from_cache": r.from_cache,
+            }
+            for r in reports
+        ],
     }

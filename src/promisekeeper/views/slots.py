@@ -6,7 +6,7 @@ Stored text (titles, names, reasons) is wrapped in `Text` and passed through `re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from rich.console import Console
 from rich.table import Table
@@ -22,7 +22,10 @@ STATUS_STYLE = {"booked": "bold", "done": "green", "expired": "dim", "proposed":
 
 
 def _clock(slot: Interval, tz: tzinfo) -> str:
-    return f"{slot.start.astimezone(tz):%H:%M}–{slot.end.astimezone(tz):%H:%M}"
+    start, end = slot.start.astimezone(tz), slot.end.astimezone(tz)
+    # A meeting cut at midnight ends at the end of its day, not at its start.
+    finish = "24:00" if end.date() > start.date() and end.time() == time(0) else f"{end:%H:%M}"
+    return f"{start:%H:%M}–{finish}"
 
 
 def _day_title(day: date, now: datetime, tz: tzinfo) -> str:
@@ -54,6 +57,19 @@ def print_request(console: Console, rid: int, record: Record, tz: tzinfo, now: d
         console.print(Text(f"  {number}. {span_words(interval(span), tz, now)}"), soft_wrap=True)
 
 
+def _meeting_cells(meeting: Interval, tz: tzinfo) -> tuple[Text, ...]:
+    """A busy row: the meeting's time and summary (from someone else's calendar: inert)."""
+    summary = str(getattr(meeting.ref, "summary", "") or "")
+    all_day = bool(getattr(meeting.ref, "all_day", False))
+    return (
+        Text(_clock(meeting, tz)),
+        Text(""),
+        Text(safe(summary) or "(no title)"),
+        Text("busy (all day)" if all_day else "busy", style="dim"),
+        Text(""),
+    )
+
+
 def free_text(plan: DayPlan, tz: tzinfo) -> str:
     if not plan.free:
         return "no free time left"
@@ -69,7 +85,8 @@ def print_plan(
     *,
     free_only: bool,
 ) -> None:
-    """`pk slots`: per day, a table of the booked help slots and the free time left."""
+    """`pk slots`: per day, a table of the booked help slots and the meetings from the user's
+    calendars (as busy rows, their summaries inert), and the free time left."""
     if free_only:
         width = max((len(_day_title(p.day, now, tz)) for p in plans), default=0)
         for p in plans:
@@ -79,22 +96,28 @@ def print_plan(
         return
     for p in plans:
         title = _day_title(p.day, now, tz)
-        if p.booked:
+        if p.booked or p.meetings:
             table = Table(title=title, title_justify="left", pad_edge=False)
             table.add_column("time", no_wrap=True)
             table.add_column("with", no_wrap=True)
             table.add_column("what", overflow="fold", ratio=1)
             table.add_column("status", no_wrap=True)
             table.add_column("request", justify="right", no_wrap=True)
+            rows: list[tuple[Interval, tuple[Text, ...]]] = []
             for rid, record, slot in p.booked:
                 status = record["status"] + (" (forced)" if record.get("forced") else "")
-                table.add_row(
+                cells = (
                     Text(_clock(slot, tz)),
                     Text(safe(record["person"])),
                     Text(safe(record["title"])),
                     Text(status, style=STATUS_STYLE.get(record["status"], "")),
                     Text(f"#{rid}"),
                 )
+                rows.append((slot, cells))
+            for meeting in p.meetings:
+                rows.append((meeting, _meeting_cells(meeting, tz)))
+            for _, cells in sorted(rows, key=lambda row: (row[0].start, row[0].end)):
+                table.add_row(*cells)
             console.print(table)
         else:
             console.print(Text(f"{title}: nothing booked"), soft_wrap=True)
