@@ -14,6 +14,7 @@ from ..views.contract import dump_json, promise_json, request_json
 from ..views.render import safe
 from .common import JSON_HELP, check_id, hint, say, state
 from .core import app
+from .heads_up import QUIET_HELP, heads_up, tell
 
 REQUEST_HELP = "The request's id (shown by `pk later` and `pk slots`)."
 
@@ -125,12 +126,14 @@ def book_cmd(
         False, "--force", help="Book even if it clashes or is outside working hours (recorded)."
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Book the slot agreed: an offered option, or a time the colleague proposed.
 
     Every booking is checked against the slots already booked (and your working hours); a clash
     is refused and shown, unless --force. Booking creates an open promise to the colleague, due at
-    the end of the slot. Booking a booked request moves it.
+    the end of the slot. Booking a booked request moves it. Like `pk add`, a one-line heads-up
+    says when the promises and slots due by then need more than your working time (--quiet: none).
 
     Examples:
 
@@ -158,12 +161,14 @@ def book_cmd(
             force=force,
         )
         clash_text = helplater.clash_words(tx, booking.clashes, st.tz, st.now)
+        warning = None if quiet else heads_up(st, tx, booking.promise.due)
     record, promise = booking.request, booking.promise
     if json_:
         dump_json(
             {
                 "request": request_json(rid, record, st.now),
                 "promise": promise_json(promise, st.now),
+                "heads_up": warning,
             }
         )
         return
@@ -176,8 +181,9 @@ def book_cmd(
     )
     if record.get("forced") and force:
         hint(st, f"Booked anyway, recorded as forced: {clash_text or 'outside working hours'}.")
-    tell = messages.booking_confirmation(record["person"], when)
-    hint(st, f'Tell {safe(record["person"])}: "{safe(tell)}"')
+    confirmation = messages.booking_confirmation(record["person"], when)
+    hint(st, f'Tell {safe(record["person"])}: "{safe(confirmation)}"')
+    tell(st, warning)
 
 
 @app.command("slots")
