@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from ..core import helplater
 from ..core.helplater import DayPlan
+from ..core.people import Person, Relationship, Side
 from ..core.report import Entry, Standup, Stats
 from ..model import Promise, iso, json_text
 from ..storage.files import Record
@@ -132,3 +133,55 @@ def plan_json(
 def journal_json(entries: Sequence[Any], generation: int, when: Any) -> list[dict[str, Any]]:
     """`pk undo --list --json`: newest first, each with its time and whether it is current."""
     return [{**e.to_dict(), "at": when(e), "current": e.generation == generation} for e in entries]
+
+
+def _side_json(side: Side) -> dict[str, Any]:
+    counts = side.counts
+    rate = counts.on_time_rate
+    return {
+        "open": side.open,
+        "overdue": side.overdue,
+        "kept_on_time": counts.kept_on_time,
+        "kept_late": counts.kept_late,
+        "dropped": counts.dropped,
+        "on_time_rate": None if rate is None else round(rate, 4),
+        "renegotiations": side.renegotiations,
+        "nudges": side.nudges,
+    }
+
+
+def person_json(row: Person, by: str = "person") -> dict[str, Any]:
+    """One row of `pk people --json`: "to" is what I promised them, "from" what they promised me;
+    kept/dropped counts and the rate cover promises whose final deadline fell in the window,
+    renegotiations and nudges the moves and follow-ups made in it."""
+    data: dict[str, Any] = {by: row.name}
+    if by == "person":
+        data["team"] = row.team
+    return data | {
+        "to": _side_json(row.to),
+        "from": _side_json(row.from_),
+        "thanks": row.thanks,
+        "last_thanked": _iso(row.last_thanked),
+    }
+
+
+def people_json(rows: Sequence[Person], by: str, since: datetime, now: datetime) -> dict[str, Any]:
+    """`pk people --json`."""
+    return {
+        "since": iso(since),
+        "now": iso(now),
+        "by": by,
+        "people": [person_json(row, by) for row in rows],
+    }
+
+
+def relationship_json(found: Relationship, since: datetime, now: datetime) -> dict[str, Any]:
+    """`pk people NAME --json`: the row, then the promises themselves in the promise shape."""
+    return {
+        "since": iso(since),
+        "now": iso(now),
+        "person": person_json(found.person),
+        "open": [promise_json(p, now) for p in found.open],
+        "settled": [promise_json(p, now) for p in found.settled],
+        "thanked": [promise_json(p, now) for p in found.thanked],
+    }
