@@ -55,7 +55,13 @@ class State:
     def store(self) -> Store:
         """The store, with this command's zone and clock for the prompt index beside it."""
         settings = self.settings
-        return Store(db_path(self.db), tz=settings.tz, now=self.now, index_key=index_key(settings))
+        return Store(
+            db_path(self.db),
+            tz=settings.tz,
+            now=self.now,
+            index_key=index_key(settings),
+            soon_seconds=int(settings.soon.total_seconds()),
+        )
 
 
 def index_key(settings: Settings) -> str:

@@ -268,6 +268,8 @@ class Store:
     # What else in the settings decides what a prompt shows (working hours, `soon`): a change of
     # it makes the index stale as surely as a change of the store.
     index_key: str = ""
+    # The `soon` window (seconds) the prompt index carries for the prompt.
+    soon_seconds: int = prompt_index.DEFAULT_SOON
     # Called with each committed transaction, under the lock (the archive, later sync state).
     observers: tuple[Callable[[Transaction], None], ...] = ()
 
@@ -283,7 +285,7 @@ class Store:
         if self.tz is not None and self.now is not None:
             # "the next pk command restores it"
             prompt_index.refresh_if_stale(
-                self.path, target, data, stamp, self.tz, self.now, self.index_key
+                self.path, target, data, stamp, self.tz, self.now, self.index_key, self.soon_seconds
             )
         return View(target, data)
 
@@ -321,6 +323,14 @@ class Store:
         journal.append(target, tx.generation, tx.operation, tx.changes)  # never raises
         if self.tz is not None and self.now is not None:
             # The shell prompt's sidecar; never raises.
-            prompt_index.write(self.path, target, tx.data, self.tz, self.now, self.index_key)
+            prompt_index.write(
+                self.path,
+                target,
+                tx.data,
+                self.tz,
+                self.now,
+                self.index_key,
+                soon=self.soon_seconds,
+            )
         for observe in self.observers:
             observe(tx)
