@@ -3,10 +3,10 @@ at start-up anyway: this runs on every prompt of every shell that uses it.
 
 `__main__` routes here before the CLI (typer, click, rich, dateutil, tinydb) is imported. It reads
 the prompt index (see `prompt_index.py`, whose format this module parses), never the store, and
-prints a segment of counts and fixed words — `[pk 2 late · 1 soon · 1 today]` — or nothing. Whatever goes
-wrong (no index, a stale or garbled one, a bad option), it prints no traceback and exits 0: a
-prompt must never break a shell. The shell-native snippets in `shell.py` implement the same rules
-in bash and zsh; tests hold the three to the same output.
+prints a segment of counts and fixed words — `[pk 2 late · 1 soon · 1 today]` — or nothing.
+Whatever goes wrong (no index, a stale or garbled one, a bad option), it prints no traceback and
+exits 0: a prompt must never break a shell. The shell-native snippets in `snippets.py` implement
+the same rules in bash and zsh; tests hold the three to the same output.
 """
 
 from __future__ import annotations
