@@ -187,7 +187,9 @@ def list_cmd(
         if filtered
         else 'No open promises. Log one with: pk add "what" --to PERSON --due fri'
     )
-    print_promises(st.out, shown, st.now, st.tz, title="Promises", empty=empty, fmt=fmt)
+    print_promises(
+        st.out, shown, st.now, st.tz, title="Promises", empty=empty, fmt=fmt, soon=st.settings.soon
+    )
 
 
 @app.command("overdue")

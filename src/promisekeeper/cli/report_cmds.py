@@ -67,7 +67,8 @@ def standup_cmd(
     json_: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """What to say at a standup: done since the previous working day (a Monday covers Friday), due
-    today, overdue, coming up in the next two working days, waiting on others, help slots today.
+    soon (within the `soon` setting, 4h by default), due later today, overdue, coming up in the
+    next two working days, waiting on others, help slots today.
 
     Empty sections are left out.
 
