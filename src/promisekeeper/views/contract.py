@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from ..core import helplater
 from ..core.helplater import DayPlan
+from ..core.importing import Outcome
 from ..core.people import Person, Relationship, Side
 from ..core.report import Entry, Standup, Stats
 from ..model import Promise, iso, json_text
@@ -184,4 +185,21 @@ def relationship_json(found: Relationship, since: datetime, now: datetime) -> di
         "open": [promise_json(p, now) for p in found.open],
         "settled": [promise_json(p, now) for p in found.settled],
         "thanked": [promise_json(p, now) for p in found.thanked],
+    }
+
+
+def import_report_json(outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """`pk import --from taskwarrior|todo.txt --json`: the promises created (with `--dry-run`,
+    those that would be, with `id` null) and every skipped item with its reason."""
+    imported = []
+    for p in outcome.promises:
+        data = promise_json(p, now)
+        if outcome.dry_run:
+            data["id"] = None
+        imported.append(data)
+    return {
+        "from": outcome.source,
+        "dry_run": outcome.dry_run,
+        "imported": imported,
+        "skipped": [{"item": what, "reason": why} for what, why in outcome.skipped],
     }
