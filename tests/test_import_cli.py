@@ -64,6 +64,7 @@ def test_taskwarrior_import_creates_promises_with_their_history(pk, tw_file: Pat
     assert venue["history"][-1]["at"] == "2026-11-30T12:00:00+00:00"
     first = pk.json("show", "1")
     assert [e["type"] for e in first["history"]] == ["created", "note"]
+    assert "(imported from taskwarrior)" in pk("show", "1").stdout
     assert pk.json("show", "4")["direction"] == "from"  # tagged waiting: Sam owes me
 
 

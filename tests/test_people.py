@@ -124,6 +124,7 @@ def test_nudge_drafts_a_courteous_follow_up_and_counts(pk, ledger) -> None:
     assert again["nudges"] == 2
     assert [e["type"] for e in again["history"]][-2:] == ["nudged", "nudged"]
     assert row(pk.json("people"), "Sam")["from"]["nudges"] == 2
+    assert "nudged (follow-up 2)" in pk("show", "3").stdout
 
 
 def test_nudge_before_the_deadline_asks_if_the_date_still_works(pk) -> None:

@@ -220,7 +220,11 @@ def describe_event(event: dict[str, Any], tz: tzinfo, now: datetime) -> str:
     kind = event.get("type")
     reason = f" — {safe(str(event['reason']))}" if event.get("reason") else ""
     if kind == "created":
-        return f"promised, due {_when(event.get('due'), tz, now)}"
+        source = str(event.get("source") or "").split(":", 1)[0]
+        imported = f" (imported from {safe(source)})" if source else ""
+        return f"promised, due {_when(event.get('due'), tz, now)}{imported}"
+    if kind == "nudged":
+        return f"nudged (follow-up {safe(str(event.get('number', '?')))})"
     if kind == "moved":
         frm, to = _when(event.get("from"), tz, now), _when(event.get("to"), tz, now)
         return f"deadline moved {frm} → {to}{reason}"
