@@ -21,6 +21,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from promisekeeper.model import Promise
 from promisekeeper.shell.snippets import snippet
@@ -30,7 +31,8 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def build_store(db: Path, total: int, open_count: int) -> None:
-    with Store(db).write("bench") as tx:
+    # With a zone and a clock, as a pk command opens it: only then is the prompt index written.
+    with Store(db, tz=ZoneInfo("Europe/Berlin"), now=NOW).write("bench") as tx:
         for n in range(total):
             due = NOW + timedelta(hours=(n % 400) - 100)
             is_open = n < open_count
