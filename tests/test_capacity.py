@@ -136,3 +136,20 @@ def test_a_stored_effort_must_be_positive_whole_minutes() -> None:
     for bad in (0, -5, 1.5, True, "30"):
         with pytest.raises(ValueError, match="effort_minutes"):
             Promise.from_dict(1, {**base, "effort_minutes": bad})
+
+
+def test_book_counts_help_slots_and_warns(pk) -> None:
+    pk("add", "Audit prep", "--to", "Dana", "--due", "12:00", "--effort", "1h")
+    pk("later", "Budget questions", "--for", "Lee", "--need", "2h", "--within", "1d")
+    booked = pk.json("book", "1", "1")  # 10:00–12:00 today: 1h + 2h of work in 2h
+    assert booked["heads_up"] == (
+        "Heads-up: by Mon 23 Nov 12:00 you have 1 promise due (1h of stated effort) and 2h of "
+        "help slots, but only 2h of free working time. The next lighter day is Tue 24 Nov."
+    )
+
+
+def test_move_json_carries_the_heads_up(pk, crowded_friday) -> None:
+    pk("add", "Slides", "--to", "Lee", "--due", "2026-11-30", "--effort", "8h")
+    moved = pk.json("move", "4", "fri 3pm", "--reason", "waiting on the numbers")
+    assert moved["heads_up"].startswith("Heads-up: by Fri 27 Nov 15:00")
+    assert pk.json("move", "4", "2026-12-01", "-r", "later")["heads_up"] is None
