@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -22,47 +21,35 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from promisekeeper.model import Promise
+from promisekeeper.shell.snippets import snippet
+from promisekeeper.storage.store import Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def build_store(db: Path, total: int, open_count: int) -> None:
-    """The store file written directly from the model (the storage code is being moved around;
-    the file format is what stays). The first pk command run on it writes the prompt index."""
-    records = {}
-    for n in range(total):
-        due = NOW + timedelta(hours=(n % 400) - 100)
-        is_open = n < open_count
-        records[str(n + 1)] = (
-            Promise(
-                id=0,
-                uuid=str(uuid.uuid4()),
-                title=f"Promise number {n} about the quarterly numbers",
-                person=f"Person {n % 50}",
-                direction="from" if n % 5 == 0 else "to",
-                due=due,
-                created=NOW - timedelta(days=30),
-                team="Finance",
-                status="open" if is_open else "done",
-                done_at=None if is_open else due - timedelta(hours=1),
+    # With a zone and a clock, as a pk command opens it: only then is the prompt index written.
+    with Store(db, tz=ZoneInfo("Europe/Berlin"), now=NOW).write("bench") as tx:
+        for n in range(total):
+            due = NOW + timedelta(hours=(n % 400) - 100)
+            is_open = n < open_count
+            tx.add_promise(
+                Promise(
+                    id=0,
+                    uuid=str(uuid.uuid4()),
+                    title=f"Promise number {n} about the quarterly numbers",
+                    person=f"Person {n % 50}",
+                    direction="from" if n % 5 == 0 else "to",
+                    due=due,
+                    created=NOW - timedelta(days=30),
+                    team="Finance",
+                    status="open" if is_open else "done",
+                    done_at=None if is_open else due - timedelta(hours=1),
+                )
             )
-        ).to_dict()
-    meta = {"schema": 1, "generation": 1, "next_id": {"promises": total + 1}}
-    data = {"_meta": {"1": meta}, "promises": records, "requests": {}}
-    db.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-
-
-def snippet(shell: str, env: dict[str, str]) -> str | None:
-    """What `pk init SHELL` prints, or None (with the reason printed) when it fails."""
-    done = subprocess.run(
-        [sys.executable, "-m", "promisekeeper", "init", shell], env=env, capture_output=True
-    )
-    if done.returncode != 0:
-        print(f"    {shell}: `pk init {shell}` failed: {done.stderr.decode().strip()}")
-        return None
-    return done.stdout.decode()
 
 
 def time_process(cmd: list[str], env: dict[str, str], runs: int) -> float:
@@ -118,12 +105,6 @@ def main() -> None:
         }
         os.environ.update({k: env[k] for k in ("PK_CONFIG", "PK_NOW")})
         build_store(db, args.total, args.open)
-        subprocess.run(  # a read restores the missing prompt index
-            [sys.executable, "-m", "promisekeeper", "list"],
-            env=env,
-            capture_output=True,
-            check=True,
-        )
         index = Path(f"{db}.idx")
         print(
             f"store: {args.total} promises ({args.open} open), {db.stat().st_size / 1e6:.1f} MB; "
@@ -155,11 +136,8 @@ def main() -> None:
             if shutil.which(shell) is None:
                 print(f"    {shell}: not installed")
                 continue
-            text = snippet(shell, env)
-            if text is None:
-                continue
             source = Path(tmp) / f"init.{shell}"
-            source.write_text(text)
+            source.write_text(snippet(shell))
             per = shell_renders(shell, source, env, 1000)
             fresh = shell_renders(shell, source, env, 1000, fresh=True)
             print(

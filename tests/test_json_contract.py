@@ -21,6 +21,7 @@ PROMISE_KEYS = {
     "series",
     "thanked_at",
     "thank_note",
+    "effort_minutes",
     "overdue",
     "kept_on_time",
     "renegotiations",

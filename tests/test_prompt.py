@@ -85,10 +85,12 @@ def render_at(db: Path, when: str, template: str | None = None) -> str:
         ("2026-11-23T09:55:30+01:00", "[pk 1 late · 1 today · 1 waiting · slot in 15m]"),
         ("2026-11-23T10:10:00+01:00", "[pk 1 late · 1 today · 1 waiting · slot now]"),
         ("2026-11-23T10:10:01+01:00", "[pk 1 late · 1 today · 1 waiting]"),
+        ("2026-11-23T11:00:00+01:00", "[pk 1 late · 1 today · 1 waiting]"),  # 15:00 is 4h off
+        ("2026-11-23T11:00:01+01:00", "[pk 1 late · 1 soon · 1 waiting]"),  # within `soon`
         (
             "2026-11-23T15:00:00+01:00",
-            "[pk 1 late · 1 today · 1 waiting]",
-        ),  # due at 15:00 = on time
+            "[pk 1 late · 1 soon · 1 waiting]",
+        ),  # due at 15:00 = on time, and due now
         ("2026-11-23T15:00:01+01:00", "[pk 2 late · 1 waiting]"),
         ("2026-11-23T23:59:59+01:00", "[pk 2 late · 1 waiting]"),
         ("2026-11-24T00:00:00+01:00", "[pk 2 late · 1 today · 1 waiting]"),  # a new day
@@ -107,9 +109,32 @@ def test_slot_in_the_soon_window_counts(ledger: Path) -> None:
 
 
 def test_format_fields(ledger: Path) -> None:
-    template = "{late}!{today}!{soon}!{waiting_late}!{next_slot_min}"
-    assert render_at(ledger, "2026-11-23T10:00:00+01:00", template) == "1!1!1!1!10"
-    assert render_at(ledger, "2026-11-23T15:00:01+01:00", template) == "2!0!0!1!"
+    template = "{late}!{due_soon}!{today}!{soon}!{waiting_late}!{next_slot_min}"
+    assert render_at(ledger, "2026-11-23T10:00:00+01:00", template) == "1!0!1!1!1!10"
+    assert render_at(ledger, "2026-11-23T12:00:00+01:00", template) == "1!1!0!0!1!"
+    assert render_at(ledger, "2026-11-23T15:00:01+01:00", template) == "2!0!0!0!1!"
+
+
+@pytest.mark.parametrize(
+    ("soon", "line", "expected"),
+    [
+        ("6h", "soon 21600", "[pk 1 late · 1 soon · 1 waiting · slot in 10m]"),
+        ("0m", "soon 0", "[pk 1 late · 1 today · 1 waiting · slot in 10m]"),
+        (
+            "2d",
+            "soon 172800",
+            "[pk 1 late · 2 soon · 1 waiting · slot in 10m]",
+        ),  # tomorrow 17:00 too
+    ],
+)
+def test_the_soon_setting_reaches_the_prompt(
+    ledger: Path, pk, isolated: Path, soon: str, line: str, expected: str
+) -> None:
+    config = isolated / "config.toml"
+    config.write_text(config.read_text() + f'soon = "{soon}"\n')
+    pk("list")  # a read with other settings rebuilds the index
+    assert prompt_index.index_path(ledger).read_text().splitlines()[2] == line
+    assert render_at(ledger, "2026-11-23T10:00:00+01:00") == expected
 
 
 def test_nothing_to_say_prints_nothing(pk, db_path: Path, proc) -> None:
@@ -168,7 +193,8 @@ def test_every_commit_writes_the_index_beside_the_store(pk, db_path: Path) -> No
     index = prompt_index.index_path(db_path)
     info = os.stat(db_path)
     head = index.read_text().splitlines()[0].split()
-    assert head[:2] == ["pk-prompt-index", "1"]
+    assert head[:2] == ["pk-prompt-index", "2"]
+    assert index.read_text().splitlines()[2] == "soon 14400"  # config's default `soon`, 4h
     assert (int(head[2]), int(head[3])) == (info.st_mtime_ns, info.st_size)
     assert oct(index.stat().st_mode & 0o777) == "0o600"
     assert not [p for p in db_path.parent.iterdir() if ".tmp-" in p.name]
@@ -196,7 +222,7 @@ def test_a_bad_index_prints_nothing_and_exits_0(ledger: Path, proc, damage: str)
     elif damage == "garbage":
         index.write_text("{not: an index}\n")
     elif damage == "binary":
-        index.write_bytes(b"\xff\xfe\x00pk-prompt-index 1\n")
+        index.write_bytes(b"\xff\xfe\x00pk-prompt-index 2\n")
     elif damage == "truncated":
         index.write_text(text[: len(text) // 2])
     elif damage == "negative":

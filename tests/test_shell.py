@@ -21,6 +21,7 @@ INSTANTS = [
     "2026-11-23T10:00:00+01:00",
     "2026-11-23T10:05:30+01:00",
     "2026-11-23T10:10:00+01:00",
+    "2026-11-23T11:00:01+01:00",  # the 15:00 deadline is within `soon` (4h)
     "2026-11-23T15:00:01+01:00",
     "2026-11-23T23:59:59+01:00",
     "2026-11-24T00:00:00+01:00",
@@ -93,6 +94,7 @@ def test_native_segment_equals_pk_prompt(shell: str, ledger: Path, snippet_file)
         expected.append(f"<{prompt.render(str(ledger))}>")
     assert out.splitlines() == expected
     assert "[pk 1 late · 1 today · 1 waiting · slot in 5m]" in out  # the table is not all empty
+    assert "<[pk 1 late · 1 soon · 1 waiting]>" in out  # 11:00:01: due within `soon`
 
 
 @pytest.mark.parametrize("shell", NATIVE)
@@ -186,6 +188,10 @@ def test_colour_unless_no_color(shell: str, ledger: Path, snippet_file) -> None:
         "mine -5",
         "mine 99999999999999999999",
         "offsets x 3600",
+        "soon -5",
+        "soon 1 2",
+        "soon 0600",
+        "soon $(touch pwned)",
     ],
 )
 def test_native_rejects_a_garbled_index_without_running_it(
@@ -282,6 +288,7 @@ def test_cached_segment_tracks_a_moving_clock(shell: str, ledger: Path, snippet_
     # changes, so each change (a slot nearing, a deadline passing, midnight) must show at once.
     start = epoch("2026-11-23T09:54:00+01:00")
     steps = [start + 17 * i for i in range(80)]  # 09:54 → 10:16, across the slot
+    steps += [epoch("2026-11-23T11:00:00+01:00") + d for d in (-1, 0, 1, 2)]  # 15:00 nears
     steps += [epoch("2026-11-23T15:00:00+01:00") + d for d in (-1, 0, 1, 2)]
     steps += [epoch("2026-11-24T00:00:00+01:00") + d for d in (-1, 0, 1)]
     source = snippet_file(shell)

@@ -142,6 +142,8 @@ class Promise:
     series: dict[str, Any] | None = field(default=None)
     thanked_at: datetime | None = None
     thank_note: str | None = None
+    # What keeping it takes, as stated by the user (`--effort 3h`); None when not stated.
+    effort_minutes: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -195,6 +197,7 @@ class Promise:
             "series": dict(self.series) if self.series else None,
             "thanked_at": iso(self.thanked_at) if self.thanked_at else None,
             "thank_note": self.thank_note,
+            "effort_minutes": self.effort_minutes,
         }
 
     @classmethod
@@ -224,6 +227,10 @@ class Promise:
             request_id = data.get("request_id")
             if request_id is not None and not isinstance(request_id, int):
                 raise ValueError("request_id")
+            effort = data.get("effort_minutes")
+            # Not a bool (an int too), not zero or negative: a stated effort takes time.
+            if effort is not None and (type(effort) is not int or effort <= 0):
+                raise ValueError("effort_minutes")
             return cls(
                 id=pid,
                 uuid=data["uuid"],
@@ -242,6 +249,7 @@ class Promise:
                 series=data.get("series"),
                 thanked_at=parse_iso(data["thanked_at"]) if data.get("thanked_at") else None,
                 thank_note=data.get("thank_note"),
+                effort_minutes=effort,
             )
         except KeyError as exc:
             raise ValueError(f"missing field {exc.args[0]!r}") from exc

@@ -61,6 +61,7 @@ class State:
             now=self.now,
             index_key=settings.fingerprint(),
             archive_after=settings.archive_after,
+            soon_seconds=int(settings.soon.total_seconds()),
         )
 
 

@@ -79,6 +79,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
         "edit",
         "search",
     ),
+    "people_cmds": ("people", "nudge", "capture"),
     "report_cmds": ("standup", "stats", "thank", "thanks", "export", "import"),
     "later_cmds": ("later", "book", "slots", "cancel-slot"),
     "calendar_cmds": ("calendar",),

@@ -16,6 +16,7 @@ from ..views.render import safe
 from .busy import busy_intervals
 from .common import JSON_HELP, check_id, hint, say, state
 from .core import app
+from .heads_up import QUIET_HELP, heads_up, tell
 
 REQUEST_HELP = "The request's id (shown by `pk later` and `pk slots`)."
 
@@ -134,13 +135,15 @@ def book_cmd(
         False, "--force", help="Book even if it clashes or is outside working hours (recorded)."
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Book the slot agreed: an offered option, or a time the colleague proposed.
 
     Every booking is checked against the slots already booked, the meetings in your calendars and
     your working hours; a clash is refused and named, unless --force (the clash is recorded with
-    the booking). Booking creates an open promise to the colleague, due at
-    the end of the slot. Booking a booked request moves it.
+    the booking). Booking creates an open promise to the colleague, due at the end of the slot.
+    Booking a booked request moves it. Like `pk add`, a one-line heads-up says when the promises
+    and slots due by then need more than your working time (--quiet: none).
 
     Examples:
 
@@ -175,12 +178,14 @@ def book_cmd(
             busy=busy,
         )
         clash_text = helplater.clash_words(tx, booking.clashes, st.tz, st.now)
+        warning = None if quiet else heads_up(st, tx, booking.promise.due, busy)
     record, promise = booking.request, booking.promise
     if json_:
         dump_json(
             {
                 "request": request_json(rid, record, st.now),
                 "promise": promise_json(promise, st.now),
+                "heads_up": warning,
             }
         )
         return
@@ -193,8 +198,9 @@ def book_cmd(
     )
     if record.get("forced") and force:
         hint(st, f"Booked anyway, recorded as forced: {clash_text or 'outside working hours'}.")
-    tell = messages.booking_confirmation(record["person"], when)
-    hint(st, f'Tell {safe(record["person"])}: "{safe(tell)}"')
+    confirmation = messages.booking_confirmation(record["person"], when)
+    hint(st, f'Tell {safe(record["person"])}: "{safe(confirmation)}"')
+    tell(st, warning)
 
 
 @app.command("slots")

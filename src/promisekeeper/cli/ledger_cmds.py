@@ -16,8 +16,11 @@ from ..views.render import print_promises, promise_detail, safe
 from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
 from .core import app
+from .heads_up import EFFORT_HELP, QUIET_HELP, effort_minutes, heads_up, tell
 
 ID_HELP = "The promise's id (shown in `pk list`)."
+# The commands whose JSON carries `heads_up` (null when there is none).
+HEADS_UP_VERBS = frozenset({"Promised", "Waiting on", "Moved"})
 
 
 def person_and_direction(to: str | None, from_: str | None) -> tuple[str, Direction]:
@@ -26,10 +29,15 @@ def person_and_direction(to: str | None, from_: str | None) -> tuple[str, Direct
     return (to, "to") if to is not None else (from_, "from")  # type: ignore[return-value]
 
 
-def echo_saved(ctx: typer.Context, verb: str, promise: Promise, json_: bool) -> None:
+def echo_saved(
+    ctx: typer.Context, verb: str, promise: Promise, json_: bool, warning: str | None = None
+) -> None:
+    """The result line (or JSON), then a capacity heads-up (on stderr; in the JSON as
+    `heads_up`) for the commands that check capacity."""
     st = state(ctx)
     if json_:
-        dump_json(promise_json(promise, st.now))
+        data = promise_json(promise, st.now)
+        dump_json(data if verb not in HEADS_UP_VERBS else {**data, "heads_up": warning})
         return
     arrow = "→" if promise.direction == "to" else "←"
     say(
@@ -37,6 +45,7 @@ def echo_saved(ctx: typer.Context, verb: str, promise: Promise, json_: bool) -> 
         f"{verb} #{promise.id} {safe(promise.title)!r} {arrow} {safe(promise.person)}, "
         f"{describe_due(promise.due, st.now, st.tz)}",
     )
+    tell(st, warning)
 
 
 @app.command("add")
@@ -72,12 +81,20 @@ def add_cmd(
         help="Repeat: week on fri, month on last workday, 2 weeks, RRULE...",
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    effort: str | None = typer.Option(None, "--effort", metavar="DURATION", help=EFFORT_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Log a promise: what, to whom (or from whom), by when.
+
+    When your promises due by then (their --effort) and booked help slots need more than the
+    working time left, or the day has more than `max_due_per_day` promises due, a one-line
+    heads-up names the figures and the next lighter day (--quiet: none).
 
     Examples:
 
         pk add "Send Q3 headcount numbers" --to Dana --team Finance --due "fri 3pm"
+
+        pk add "Budget draft" --to Dana --due fri --effort 3h
 
         pk add "Updated floor plan" --from Sam --due tomorrow   # Sam owes you
 
@@ -88,6 +105,7 @@ def add_cmd(
     st = state(ctx)
     person, direction = person_and_direction(to, from_)
     deadline = parse_deadline(due, st.now, st.settings, allow_past=past)
+    minutes = effort_minutes(effort)
     series = None
     if every is not None:  # imported only then: rules bring in dateutil.rrule
         from ..core.series import new_series
@@ -104,8 +122,10 @@ def add_cmd(
             team=team,
             tags=tag,
             series=series,
+            effort_minutes=minutes,
         )
-    echo_saved(ctx, "Promised" if direction == "to" else "Waiting on", promise, json_)
+        warning = None if quiet or direction == "from" else heads_up(st, tx, deadline)
+    echo_saved(ctx, "Promised" if direction == "to" else "Waiting on", promise, json_, warning)
 
 
 @app.command("list")
@@ -167,7 +187,9 @@ def list_cmd(
         if filtered
         else 'No open promises. Log one with: pk add "what" --to PERSON --due fri'
     )
-    print_promises(st.out, shown, st.now, st.tz, title="Promises", empty=empty, fmt=fmt)
+    print_promises(
+        st.out, shown, st.now, st.tz, title="Promises", empty=empty, fmt=fmt, soon=st.settings.soon
+    )
 
 
 @app.command("overdue")
@@ -232,8 +254,11 @@ def move_cmd(
     ),
     past: bool = typer.Option(False, "--past", help="Allow a deadline already in the past."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Renegotiate a deadline openly: the old one and the reason stay in the history.
+
+    Like `pk add`, a one-line heads-up says when the new deadline is more than you can do.
 
     Example:
 
@@ -247,7 +272,9 @@ def move_cmd(
     with st.store().write("move") as tx:
         before = tx.promise(check_id(pid))
         moved = lifecycle.move(tx, pid, deadline, reason, st.now, st.settings, busy)
-    echo_saved(ctx, "Moved", moved, json_)
+        mine = moved.direction == "to"
+        warning = None if quiet or not mine else heads_up(st, tx, moved.due, busy)
+    echo_saved(ctx, "Moved", moved, json_, warning)
     if not json_ and moved.direction == "to":
         from ..views.messages import move_notice
 
@@ -396,6 +423,9 @@ def edit_cmd(
         None, "--tag", "-t", metavar="TAG", help="Replace the tags; repeat."
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    effort: str | None = typer.Option(
+        None, "--effort", metavar="DURATION", help=EFFORT_HELP + ' "0" clears it.'
+    ),
 ) -> None:
     """Change a promise's title, person, team or tags (the deadline moves with `pk move`).
 
@@ -417,6 +447,7 @@ def edit_cmd(
             direction=direction,
             team=team,
             tags=tag or None,
+            effort_minutes=effort_minutes(effort, allow_zero=True),
         )
     echo_saved(ctx, "Edited", edited, json_)
 

@@ -69,7 +69,8 @@ def standup_cmd(
     json_: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """What to say at a standup: done since the previous working day (a Monday covers Friday), due
-    today, overdue, coming up in the next two working days, waiting on others, help slots today.
+    soon (within the `soon` setting, 4h by default), due later today, overdue, coming up in the
+    next two working days, waiting on others, help slots today.
 
     Empty sections are left out.
 
@@ -301,33 +302,76 @@ def export_vdir(st: State, directory: Path | None) -> None:
     )
 
 
+IMPORT_SOURCES = ("pk", "taskwarrior", "todo.txt")
+
+
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., metavar="FILE", help="A JSON file from `pk export`."),
+    file: Path = typer.Argument(
+        ...,
+        metavar="FILE",
+        help="A JSON file from `pk export` (or the other tool's file; - reads stdin).",
+    ),
     merge: bool = typer.Option(
         False, "--merge", help="Add to a store that has data: new ids, duplicates skipped."
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    source: str = typer.Option(
+        "pk",
+        "--from",
+        metavar="TOOL",
+        help="pk (default), taskwarrior (`task export`) or todo.txt.",
+    ),
+    person: str | None = typer.Option(
+        None,
+        "--person",
+        metavar="NAME",
+        help="Who, for items that don't say (taskwarrior, todo.txt).",
+    ),
+    person_from: str | None = typer.Option(
+        None,
+        "--person-from",
+        metavar="FIELD",
+        help="The Taskwarrior field that names the person: a UDA such as person, or project.",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show what would be imported and skipped; change nothing."
+    ),
 ) -> None:
     """Restore a JSON export: into an empty store exactly (ids and history kept), or with --merge
     into one that has data (new ids; records already present, by uuid, are skipped).
+
+    Or bring your promises over from Taskwarrior (`task export`: pending, waiting, completed and
+    deleted tasks with a due date) or a todo.txt file (`due:` key, `person:` key, `x` done). Each
+    becomes a promise with its history (created, done or dropped at the times the tool recorded);
+    items imported before are skipped, so running it again is safe. A report says what was
+    imported and what was skipped, and why.
 
     Examples:
 
         pk import backup.json
 
         pk import laptop.json --merge
+
+        task export | pk import --from taskwarrior - --person-from project --dry-run
+
+        pk import --from todo.txt ~/todo.txt --person Dana
     """
+    st = state(ctx)
+    chosen = "todo.txt" if source.lower() in ("todo.txt", "todotxt") else source.lower()
+    if chosen not in IMPORT_SOURCES:
+        raise BadInput(f"--from {source!r}? choose one of {', '.join(IMPORT_SOURCES)}")
+    if chosen != "pk":
+        if merge:
+            raise BadInput("--merge is for pk's own exports; other tools' items are always added")
+        import_other(st, read_input(file), chosen, person, person_from, dry_run, json_)
+        return
+    if person is not None or person_from is not None or dry_run:
+        raise BadInput("--person, --person-from and --dry-run are for --from taskwarrior|todo.txt")
     from ..exchange import exporting
 
-    st = state(ctx)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        why = getattr(exc, "strerror", None) or exc
-        raise BadInput(f"cannot read {safe(str(file))}: {why}") from None
-    data = exporting.read_export(text)
+    data = exporting.read_export(read_input(file))
     with st.store().write("import") as tx:
         result = exporting.import_data(tx, data, merge=merge)
     if json_:
@@ -343,6 +387,64 @@ def import_cmd(
     skipped = f"; {result.skipped} already here, skipped" if result.skipped else ""
     how = "Merged" if result.merged else "Restored"
     say(st, f"{how} {result.promises} promise(s) and {result.requests} request(s){skipped}.")
+
+
+def read_input(file: Path) -> str:
+    """The file's text, or stdin's for `-`."""
+    try:
+        if str(file) == "-":
+            return sys.stdin.read()
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise BadInput(f"cannot read {safe(str(file))}: {why}") from None
+
+
+def import_other(
+    st: State,
+    text: str,
+    source: str,
+    person: str | None,
+    person_from: str | None,
+    dry_run: bool,
+    json_: bool,
+) -> None:
+    """`pk import --from taskwarrior|todo.txt`: read, plan, create in one transaction, report."""
+    from ..core import importing
+    from ..views.contract import import_report_json
+    from ..views.render import promise_line
+
+    if source == "taskwarrior":
+        from ..exchange.taskwarrior import read_taskwarrior
+
+        drafts = read_taskwarrior(
+            text, person=person, person_from=person_from, now=st.now, tz=st.tz
+        )
+    else:
+        if person_from is not None:
+            raise BadInput("--person-from is for Taskwarrior; todo.txt lines say person:NAME")
+        from ..exchange.todotxt import read_todotxt
+
+        drafts = read_todotxt(text, person=person, now=st.now, tz=st.tz, work=st.settings.work)
+    if dry_run:
+        outcome = importing.run(
+            st.store().read(), drafts.drafts, drafts.skipped, source, st.now, dry_run=True
+        )
+    else:
+        with st.store().write("import") as tx:
+            outcome = importing.run(tx, drafts.drafts, drafts.skipped, source, st.now)
+    if json_:
+        dump_json(import_report_json(outcome, st.now))
+        return
+    verb = "Would import" if dry_run else "Imported"
+    count = len(outcome.promises)
+    skipped = f", skipped {len(outcome.skipped)}" if outcome.skipped else ""
+    say(st, f"{verb} {count} promise{'' if count == 1 else 's'} from {source}{skipped}.")
+    for promise in outcome.promises:
+        line = promise_line(promise, st.now, st.tz)
+        say(st, "  " + (line.replace("#0  ", "", 1) if dry_run else line))
+    for what, why in outcome.skipped:
+        say(st, f"  skipped {what}: {why}")
 
 
 def series_line(st: State, view: View, promise: Promise) -> Text | None:

@@ -137,8 +137,10 @@ def edit(
     direction: Direction | None = None,
     team: str | None = None,
     tags: Sequence[str] | None = None,
+    effort_minutes: int | None = None,
 ) -> Promise:
-    """Change what a promise says (not its deadline: that is `move`, with a reason)."""
+    """Change what a promise says (not its deadline: that is `move`, with a reason).
+    `effort_minutes` 0 clears a stated effort."""
     promise = tx.promise(pid)
     changes: dict[str, Any] = {}
     if title is not None:
@@ -152,9 +154,11 @@ def edit(
         changes["team"] = clean_text(team, "team") if team.strip() else None
     if tags is not None:
         changes["tags"] = clean_tags(tags)
+    if effort_minutes is not None:
+        changes["effort_minutes"] = effort_minutes or None
     changes = {k: v for k, v in changes.items() if getattr(promise, k) != v}
     if not changes:
-        raise BadInput("nothing to change: give --title, --to/--from, --team or --tag")
+        raise BadInput("nothing to change: give --title, --to/--from, --team, --tag or --effort")
     recorded = {
         k: {"from": _plain(getattr(promise, k)), "to": _plain(v)} for k, v in changes.items()
     }

@@ -23,6 +23,7 @@ from ..model import Promise, parse_iso
 
 SECTION_TITLES = {
     "done": "Done",
+    "due_soon": "Due soon",
     "due_today": "Due today",
     "overdue": "Overdue",
     "coming_up": "Coming up",
@@ -80,14 +81,16 @@ def standup(
     settings: Settings,
     since: datetime | None = None,
 ) -> Standup:
-    """What to say at a standup: done since the cut-off, due today, overdue, coming up, waiting on
-    others, help slots booked today. Each section in the order a reader needs it."""
+    """What to say at a standup: done since the cut-off, due soon (within the `soon` setting),
+    due later today, overdue, coming up, waiting on others, help slots booked today. Each section
+    in the order a reader needs it; each promise in one section."""
     tz = settings.tz
     since = since or default_since(now, settings)
     today = now.astimezone(tz).date()
     horizon = settings.work.next_workdays(today, 2)
     last_day = horizon[-1] if horizon else today + timedelta(days=2)
     done: list[Entry] = []
+    due_soon: list[Entry] = []
     due_today: list[Entry] = []
     overdue: list[Entry] = []
     coming: list[Entry] = []
@@ -103,6 +106,8 @@ def standup(
         due_day = p.due.astimezone(tz).date()
         if p.is_overdue(now):
             overdue.append(_entry(p, now))
+        elif p.due < now + settings.soon:
+            due_soon.append(_entry(p, now))
         elif due_day == today:
             due_today.append(_entry(p, now))
         elif today < due_day <= last_day:
@@ -111,6 +116,7 @@ def standup(
     by_due = _by_due
     sections = [
         ("done", sorted(done, key=lambda e: (e.at, e.id))),
+        ("due_soon", sorted(due_soon, key=by_due)),
         ("due_today", sorted(due_today, key=by_due)),
         ("overdue", sorted(overdue, key=by_due)),  # the longest-late first
         ("coming_up", sorted(coming, key=by_due)),

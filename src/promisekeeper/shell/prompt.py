@@ -3,10 +3,10 @@ at start-up anyway: this runs on every prompt of every shell that uses it.
 
 `__main__` routes here before the CLI (typer, click, rich, dateutil, tinydb) is imported. It reads
 the prompt index (see `prompt_index.py`, whose format this module parses), never the store, and
-prints a segment of counts and fixed words — `[pk 2 late · 1 today]` — or nothing. Whatever goes
-wrong (no index, a stale or garbled one, a bad option), it prints no traceback and exits 0: a
-prompt must never break a shell. The shell-native snippets in `shell.py` implement the same rules
-in bash and zsh; tests hold the three to the same output.
+prints a segment of counts and fixed words — `[pk 2 late · 1 soon · 1 today]` — or nothing.
+Whatever goes wrong (no index, a stale or garbled one, a bad option), it prints no traceback and
+exits 0: a prompt must never break a shell. The shell-native snippets in `snippets.py` implement
+the same rules in bash and zsh; tests hold the three to the same output.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ import os
 import sys
 from bisect import bisect_left
 
-FORMAT = "pk-prompt-index 1"
-SOON_SECONDS = 15 * 60  # a booked help slot "starts soon" within this
-FIELDS = ("late", "today", "soon", "waiting_late", "next_slot_min")
+FORMAT = "pk-prompt-index 2"
+# A booked help slot "starts soon" within this. (A promise is "due soon" within the `soon`
+# setting, which the index carries: hours, not minutes, because a promise takes work.)
+SLOT_SOON_SECONDS = 15 * 60
+# `soon` stays the slot count it always was (templates rely on it); `due_soon` is promises.
+FIELDS = ("late", "due_soon", "today", "soon", "waiting_late", "next_slot_min")
 SEPARATOR = " · "
 
 
@@ -55,7 +58,7 @@ class Index:
 
     def __init__(self, text: str) -> None:
         lines = text.split("\n")
-        if len(lines) != 8 or lines[6] != "end" or lines[7] != "":
+        if len(lines) != 9 or lines[7] != "end" or lines[8] != "":
             raise ValueError("not an index")
         head = lines[0].split(" ")
         if " ".join(head[:2]) != FORMAT or len(head) != 5:
@@ -63,13 +66,14 @@ class Index:
         self.stamp = tuple(_numbers(head[2:4]))
         rows = {}
         for key, line in zip(
-            ("until", "offsets", "mine", "waiting", "slots"), lines[1:6], strict=True
+            ("until", "soon", "offsets", "mine", "waiting", "slots"), lines[1:7], strict=True
         ):
             words = line.split(" ")
             if words[0] != key:
                 raise ValueError(f"no {key} line")
             rows[key] = words[1:]
         (self.until,) = _numbers(rows["until"])
+        (self.soon,) = _numbers(rows["soon"])
         offsets = rows["offsets"]
         if not offsets or len(offsets) % 2:
             raise ValueError("bad offsets")
@@ -104,11 +108,14 @@ class Index:
         if not self.offsets[0][0] <= now < self.until:
             return None
         late = bisect_left(self.mine, now)
+        soon = bisect_left(self.mine, now + self.soon)  # late or due within the window
         first_slot = bisect_left(self.slots, now)
         return {
             "late": late,
-            "today": bisect_left(self.mine, self.end_of_day(now)) - late,
-            "soon": bisect_left(self.slots, now + SOON_SECONDS) - first_slot,
+            "due_soon": soon - late,
+            # Later today, beyond the soon window (each promise is counted once).
+            "today": max(0, bisect_left(self.mine, self.end_of_day(now)) - soon),
+            "soon": bisect_left(self.slots, now + SLOT_SOON_SECONDS) - first_slot,
             "waiting_late": bisect_left(self.waiting, now),
             "next_slot_min": (
                 -(-(self.slots[first_slot] - now) // 60) if first_slot < len(self.slots) else ""
@@ -117,10 +124,13 @@ class Index:
 
 
 def segment(fields: dict[str, int | str]) -> str:
-    """`[pk 2 late · 1 today · 1 waiting · slot in 5m]`; empty when there is nothing to say."""
+    """`[pk 2 late · 1 soon · 1 today · 1 waiting · slot in 5m]`; empty when there is nothing
+    to say."""
     parts = []
     if fields["late"]:
         parts.append(f"{fields['late']} late")
+    if fields["due_soon"]:
+        parts.append(f"{fields['due_soon']} soon")
     if fields["today"]:
         parts.append(f"{fields['today']} today")
     if fields["waiting_late"]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 
-from .prompt import SEPARATOR, SOON_SECONDS
+from .prompt import SEPARATOR, SLOT_SOON_SECONDS
 
 SHELLS = ("bash", "zsh", "fish")
 RED, YELLOW = "31", "33"
@@ -59,7 +59,7 @@ __pk_count_NAME() {
 # count. DIGITS and OFFSET are shell patterns for "plain number" and "signed number".
 _COMMON = r"""
 __pk_hdr=
-__pk_until=0
+__pk_until=0 __pk_soon=0
 __pk_offsets=() __pk_mine=() __pk_waiting=() __pk_slots=()
 __pk_seg=
 __pk_from=0 __pk_valid=0 __pk_cached_seg= __pk_cached_late=0
@@ -72,22 +72,25 @@ __pk_numbers() {  # $1: space-separated plain numbers (no sign, no leading zero,
 __pk_load() {  # $1: the index file
   LOCAL_OPTIONS
   local key rest word seen=
-  __pk_hdr= __pk_until=0 __pk_offsets=() __pk_mine=() __pk_waiting=() __pk_slots=()
+  __pk_hdr= __pk_until=0 __pk_soon=0 __pk_offsets=() __pk_mine=() __pk_waiting=() __pk_slots=()
   while read -r key rest; do
     case $seen:$key in
       :pk-prompt-index)
-        [[ $rest == 1\ * && -z ${rest//[0-9a-f ]/} ]] || return 1  # only compared, never computed
+        [[ $rest == 2\ * && -z ${rest//[0-9a-f ]/} ]] || return 1  # only compared, never computed
         __pk_hdr="$key $rest" ;;
       p:until) __pk_numbers "$rest" && [[ -n $rest ]] || return 1; __pk_until=$rest ;;
-      pu:offsets)
+      pu:soon)  # one plain number; 0 (soon = "0m") too
+        [[ $rest == 0 || ($rest == [1-9]* && $rest != *[!0-9]* && ${#rest} -lt 13) ]] || return 1
+        __pk_soon=$rest ;;
+      pus:offsets)
         for word in SPLIT_REST; do
           [[ $word == OFFSET && ${#word} -lt 13 ]] || return 1
         done
         __pk_offsets=(SPLIT_REST) ;;
-      puo:mine) __pk_numbers "$rest" || return 1; __pk_mine=(SPLIT_REST) ;;
-      puom:waiting) __pk_numbers "$rest" || return 1; __pk_waiting=(SPLIT_REST) ;;
-      puomw:slots) __pk_numbers "$rest" || return 1; __pk_slots=(SPLIT_REST) ;;
-      puomws:end) seen=done; break ;;
+      puso:mine) __pk_numbers "$rest" || return 1; __pk_mine=(SPLIT_REST) ;;
+      pusom:waiting) __pk_numbers "$rest" || return 1; __pk_waiting=(SPLIT_REST) ;;
+      pusomw:slots) __pk_numbers "$rest" || return 1; __pk_slots=(SPLIT_REST) ;;
+      pusomws:end) seen=done; break ;;
       *) return 1 ;;
     esac
     seen=$seen${key:0:1}
@@ -108,7 +111,7 @@ __pk_offset_at() {  # $1: epoch -> __pk_off
 __pk_segment() {  # sets __pk_seg (plain text) and __pk_late
   LOCAL_OPTIONS
   local db=${PK_DB:-DEFAULT_DB} idx hdr now=${PK_NOW_EPOCH:-$EPOCHSECONDS}
-  local off midnight eod late today waiting soon first next parts=
+  local off midnight eod late due_soon near today waiting soon first next parts=
   __pk_seg= __pk_late=0
   [[ $db == '~/'* ]] && db=$HOME/${db#'~/'}
   idx=$db.idx
@@ -134,11 +137,13 @@ __pk_segment() {  # sets __pk_seg (plain text) and __pk_late
     ((__pk_off == later)) && eod=$((midnight - later))
   fi
   __pk_count_mine "$now"; late=$__pk_n
-  __pk_count_mine "$eod"; today=$((__pk_n - late))
+  __pk_count_mine $((now + __pk_soon)); near=$__pk_n; due_soon=$((near - late))
+  __pk_count_mine "$eod"; today=$((__pk_n - near)); ((today < 0)) && today=0
   __pk_count_waiting "$now"; waiting=$__pk_n
   __pk_count_slots "$now"; first=$__pk_n
-  __pk_count_slots $((now + SOON)); soon=$((__pk_n - first))
+  __pk_count_slots $((now + SLOT_SOON)); soon=$((__pk_n - first))
   ((late)) && parts="$late late"
+  ((due_soon)) && parts="${parts:+$parts$SEP}$due_soon soon"
   ((today)) && parts="${parts:+$parts$SEP}$today today"
   ((waiting)) && parts="${parts:+$parts$SEP}$waiting waiting"
   if ((soon)); then
@@ -153,6 +158,9 @@ __pk_segment() {  # sets __pk_seg (plain text) and __pk_late
   if ((late < ${#__pk_mine[@]})); then  # the next deadline to pass
     t=$((__pk_mine[late + FIRST] + 1)); ((t < valid)) && valid=$t
   fi
+  if ((near < ${#__pk_mine[@]})); then  # the next deadline to come within the soon window
+    t=$((__pk_mine[near + FIRST] - __pk_soon + 1)); ((t < valid)) && valid=$t
+  fi
   if ((waiting < ${#__pk_waiting[@]})); then
     t=$((__pk_waiting[waiting + FIRST] + 1)); ((t < valid)) && valid=$t
   fi
@@ -163,7 +171,7 @@ __pk_segment() {  # sets __pk_seg (plain text) and __pk_late
     fi
   fi
   if ((first + soon < ${#__pk_slots[@]})); then  # the next slot comes into the soon window
-    t=$((__pk_slots[first + soon + FIRST] - SOON + 1)); ((t < valid)) && valid=$t
+    t=$((__pk_slots[first + soon + FIRST] - SLOT_SOON + 1)); ((t < valid)) && valid=$t
   fi
   __pk_from=$now __pk_valid=$valid __pk_cached_seg=$__pk_seg __pk_cached_late=$__pk_late
   return 0
@@ -301,7 +309,7 @@ def snippet(shell: str, pk: str = "pk", standup: bool = False) -> str:
         common = (
             _COMMON.replace("TOO_LONG", "[0-9]" * 13)
             .replace("DEFAULT_DB", default_db())
-            .replace("SOON", str(SOON_SECONDS))
+            .replace("SLOT_SOON", str(SLOT_SOON_SECONDS))
         )
         common = common.replace("$SEP", SEPARATOR)
         if shell == "bash":

@@ -5,8 +5,9 @@ JSON). Every commit writes this file right after the store, under the same lock;
 (`prompt.py`) and the shell-native snippets (`shell.py`) read nothing else. The format is plain
 lines of numbers so that bash and zsh can read it with `read` alone:
 
-    pk-prompt-index 1 <store mtime_ns> <store size> <nonce>
+    pk-prompt-index 2 <store mtime_ns> <store size> <nonce>
     until <epoch>                         after this instant the zone table below runs out
+    soon <seconds>                        the `soon` setting: deadlines this close are "soon"
     offsets <t0> <off0> <t1> <off1> ...   UTC offset (seconds) in force from each instant on
     mine <epoch> ...                      deadlines of my open promises, sorted
     waiting <epoch> ...                   deadlines of open promises others owe me, sorted
@@ -32,7 +33,8 @@ from typing import Any
 from ..model import parse_iso
 from .files import PROMISES, REQUESTS, atomic_write, locked
 
-FORMAT = "pk-prompt-index 1"
+FORMAT = "pk-prompt-index 2"  # 2: the `soon` line
+DEFAULT_SOON = 4 * 3600  # config's default `soon`, for a store opened without settings
 SUFFIX = ".idx"
 # The zone table covers this window around the write; any pk command renews it well before it ends.
 WINDOW_BEFORE = timedelta(days=2)
@@ -55,6 +57,7 @@ class PromptIndex:
     mine: tuple[int, ...] = ()
     waiting: tuple[int, ...] = ()
     slots: tuple[int, ...] = ()
+    soon: int = DEFAULT_SOON
     nonce: str = field(default_factory=lambda: os.urandom(4).hex())
 
     def dumps(self) -> str:
@@ -65,6 +68,7 @@ class PromptIndex:
             [
                 f"{FORMAT} {self.stamp[0]} {self.stamp[1]} {self.nonce}",
                 line("until", [self.until]),
+                line("soon", [self.soon]),
                 line("offsets", [n for pair in self.offsets for n in pair]),
                 line("mine", self.mine),
                 line("waiting", self.waiting),
@@ -111,8 +115,15 @@ def offset_table(tz: tzinfo, start: datetime, end: datetime) -> tuple[tuple[int,
     return tuple(table)
 
 
-def build(data: dict[str, Any], tz: tzinfo, now: datetime, stamp: tuple[int, int]) -> PromptIndex:
-    """The index for one state of the store (`data` as loaded), for a prompt shown around `now`."""
+def build(
+    data: dict[str, Any],
+    tz: tzinfo,
+    now: datetime,
+    stamp: tuple[int, int],
+    soon: int = DEFAULT_SOON,
+) -> PromptIndex:
+    """The index for one state of the store (`data` as loaded), for a prompt shown around `now`;
+    `soon` is the window (seconds) in which a deadline is shown as due soon."""
     mine: list[int] = []
     waiting: list[int] = []
     for record in data.get(PROMISES, {}).values():
@@ -137,6 +148,7 @@ def build(data: dict[str, Any], tz: tzinfo, now: datetime, stamp: tuple[int, int
         mine=tuple(sorted(mine)),
         waiting=tuple(sorted(waiting)),
         slots=tuple(sorted(slots)),
+        soon=max(0, int(soon)),
     )
 
 
@@ -160,6 +172,7 @@ def write(
     now: datetime,
     key: str = "",
     stamp: tuple[int, int] | None = None,
+    soon: int = DEFAULT_SOON,
 ) -> None:
     """Write the index for `data`, just written to `target`. Call only under the store's lock.
 
@@ -168,7 +181,7 @@ def write(
     """
     path = index_path(store_path)
     try:
-        index = build(data, tz, now, stamp or _stamp(target))
+        index = build(data, tz, now, stamp or _stamp(target), soon)
         atomic_write(path, index.dumps().encode("ascii"), mode=0o600)
         _write_key(path, key)
     except Exception:
@@ -217,6 +230,7 @@ def refresh_if_stale(
     tz: tzinfo,
     now: datetime,
     key: str = "",
+    soon: int = DEFAULT_SOON,
 ) -> None:
     """Restore a missing or stale index from a read command ("the next pk command restores it"),
     from the `data` the command loaded anyway; `stamp` is the store's, taken *before* that load
@@ -243,6 +257,6 @@ def refresh_if_stale(
             # `data` was loaded after `stamp` was taken; if the file changed since, a writer has
             # written (or will write) the fresh index itself.
             if _stamp(target) == stamp:
-                write(store_path, target, data, tz, now, key, stamp)
+                write(store_path, target, data, tz, now, key, stamp, soon)
     except Exception:
         return

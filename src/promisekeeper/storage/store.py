@@ -301,6 +301,8 @@ class Store:
     index_key: str = ""
     # Closed promises older than this move to the archive on the next write (None: never).
     archive_after: timedelta | None = None
+    # The `soon` window (seconds) the prompt index carries for the prompt.
+    soon_seconds: int = prompt_index.DEFAULT_SOON
     # Called with each committed transaction, under the lock (the archive, later sync state).
     observers: tuple[Callable[[Transaction], None], ...] = ()
 
@@ -316,7 +318,7 @@ class Store:
         if self.tz is not None and self.now is not None:
             # "the next pk command restores it"
             prompt_index.refresh_if_stale(
-                self.path, target, data, stamp, self.tz, self.now, self.index_key
+                self.path, target, data, stamp, self.tz, self.now, self.index_key, self.soon_seconds
             )
         return View(target, data)
 
@@ -387,6 +389,14 @@ class Store:
         journal.append(target, tx.generation, tx.operation, tx.changes)  # never raises
         if self.tz is not None and self.now is not None:
             # The shell prompt's sidecar; never raises.
-            prompt_index.write(self.path, target, tx.data, self.tz, self.now, self.index_key)
+            prompt_index.write(
+                self.path,
+                target,
+                tx.data,
+                self.tz,
+                self.now,
+                self.index_key,
+                soon=self.soon_seconds,
+            )
         for observe in self.observers:
             observe(tx)

@@ -17,6 +17,8 @@ from ..storage.files import Record
 
 if TYPE_CHECKING:  # types only: `pk list` must not load help-later and the reports
     from ..core.helplater import DayPlan
+    from ..core.importing import Outcome
+    from ..core.people import Person, Relationship, Side
     from ..core.report import Entry, Standup, Stats
 
 
@@ -184,4 +186,73 @@ def calendar_check_json(reports: Sequence[Any]) -> dict[str, Any]:
             }
             for r in reports
         ],
+    }
+
+
+def _side_json(side: Side) -> dict[str, Any]:
+    counts = side.counts
+    rate = counts.on_time_rate
+    return {
+        "open": side.open,
+        "overdue": side.overdue,
+        "kept_on_time": counts.kept_on_time,
+        "kept_late": counts.kept_late,
+        "dropped": counts.dropped,
+        "on_time_rate": None if rate is None else round(rate, 4),
+        "renegotiations": side.renegotiations,
+        "nudges": side.nudges,
+    }
+
+
+def person_json(row: Person, by: str = "person") -> dict[str, Any]:
+    """One row of `pk people --json`: "to" is what I promised them, "from" what they promised me;
+    kept/dropped counts and the rate cover promises whose final deadline fell in the window,
+    renegotiations and nudges the moves and follow-ups made in it."""
+    data: dict[str, Any] = {by: row.name}
+    if by == "person":
+        data["team"] = row.team
+    return data | {
+        "to": _side_json(row.to),
+        "from": _side_json(row.from_),
+        "thanks": row.thanks,
+        "last_thanked": _iso(row.last_thanked),
+    }
+
+
+def people_json(rows: Sequence[Person], by: str, since: datetime, now: datetime) -> dict[str, Any]:
+    """`pk people --json`."""
+    return {
+        "since": iso(since),
+        "now": iso(now),
+        "by": by,
+        "people": [person_json(row, by) for row in rows],
+    }
+
+
+def relationship_json(found: Relationship, since: datetime, now: datetime) -> dict[str, Any]:
+    """`pk people NAME --json`: the row, then the promises themselves in the promise shape."""
+    return {
+        "since": iso(since),
+        "now": iso(now),
+        "person": person_json(found.person),
+        "open": [promise_json(p, now) for p in found.open],
+        "settled": [promise_json(p, now) for p in found.settled],
+        "thanked": [promise_json(p, now) for p in found.thanked],
+    }
+
+
+def import_report_json(outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """`pk import --from taskwarrior|todo.txt --json`: the promises created (with `--dry-run`,
+    those that would be, with `id` null) and every skipped item with its reason."""
+    imported = []
+    for p in outcome.promises:
+        data = promise_json(p, now)
+        if outcome.dry_run:
+            data["id"] = None
+        imported.append(data)
+    return {
+        "from": outcome.source,
+        "dry_run": outcome.dry_run,
+        "imported": imported,
+        "skipped": [{"item": what, "reason": why} for what, why in outcome.skipped],
     }

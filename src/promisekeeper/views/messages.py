@@ -72,3 +72,20 @@ def thank_you(promise: Promise, tz: tzinfo, now: datetime) -> str:
         note = promise.thank_note.strip().rstrip(".!")
         message += f" {note[:1].upper()}{note[1:]}!"
     return message + " I appreciate it."
+
+
+def nudge(promise: Promise, tz: tzinfo, now: datetime) -> str:
+    """A follow-up on something a colleague owes me: the date they gave, a question rather than
+    a reproach, a way to agree a new date, please and thank you."""
+    agreed = format_local(promise.due, tz, now=now)
+    what = quoted(promise.title)
+    if promise.due <= now:
+        return (
+            f"Hi {promise.person}, could you please let me know where {what} stands? We had "
+            f"agreed on {agreed}. If another date works better for you, just tell me which one "
+            "and I'll plan around it. Thank you!"
+        )
+    return (
+        f"Hi {promise.person}, a quick check on {what}, which we agreed for {agreed}: "
+        "please let me know if that date still works for you. Thank you!"
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import IO, Any
 
 from rich.cells import cell_len, chop_cells, set_cell_size
@@ -48,22 +48,34 @@ def who(p: Promise) -> str:
     return f"{'→' if p.direction == 'to' else '←'} {safe(p.person)}"
 
 
-def due_style(p: Promise, now: datetime, tz: tzinfo) -> str:
+# config's default `soon`: a view given no setting marks what is due within it.
+DEFAULT_SOON = timedelta(hours=4)
+
+
+def is_due_soon(p: Promise, now: datetime, soon: timedelta = DEFAULT_SOON) -> bool:
+    """Open, not late yet, and due within the `soon` window: the prompt's "soon"."""
+    return p.is_open and now <= p.due < now + soon
+
+
+def due_style(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON) -> str:
     if p.is_overdue(now):
         return "red"
+    if is_due_soon(p, now, soon):
+        return "bold yellow"
     if is_due_today(p, now, tz):
         return "yellow"
     return ""
 
 
-def due_text(p: Promise, now: datetime, tz: tzinfo) -> str:
+def due_text(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON) -> str:
     when = format_local(p.due, tz, now=now)
     if p.status == "done" and p.done_at is not None:
         late = p.late_by(now)
         return f"{when} — {'kept on time' if not late else 'kept ' + relative(p.due, p.done_at)}"
     if p.status == "dropped":
         return f"{when} — dropped"
-    return f"{when} — {relative(p.due, now)}"
+    marker = " · soon" if is_due_soon(p, now, soon) else ""  # seen without colour too
+    return f"{when} — {relative(p.due, now)}{marker}"
 
 
 class PromiseTable:
@@ -132,25 +144,31 @@ def wrap_cells(text: str, width: int) -> list[str]:
     return lines
 
 
-def promise_table(promises: Sequence[Promise], now: datetime, tz: tzinfo, title: str) -> Any:
+def promise_table(
+    promises: Sequence[Promise],
+    now: datetime,
+    tz: tzinfo,
+    title: str,
+    soon: timedelta = DEFAULT_SOON,
+) -> Any:
     rows = []
     for p in promises:
         what = safe(p.title)
         if p.tags:
             what += "  " + " ".join(f"#{safe(t)}" for t in p.tags)
-        style = due_style(p, now, tz)
+        style = due_style(p, now, tz, soon)
         if not p.is_open:
             style = f"dim {style}".strip()
-        cells = [str(p.id), what, who(p), safe(p.team or ""), due_text(p, now, tz)]
+        cells = [str(p.id), what, who(p), safe(p.team or ""), due_text(p, now, tz, soon)]
         rows.append((cells, style))
     return PromiseTable(title, rows)
 
 
-def promise_line(p: Promise, now: datetime, tz: tzinfo) -> str:
+def promise_line(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON) -> str:
     """One promise on one line, no colour, no box characters: for mail, grep and cron."""
     team = f" [{safe(p.team)}]" if p.team else ""
     tags = "".join(f" #{safe(t)}" for t in p.tags)
-    return f"#{p.id}  {safe(p.title)}  {who(p)}{team}  due {due_text(p, now, tz)}{tags}"
+    return f"#{p.id}  {safe(p.title)}  {who(p)}{team}  due {due_text(p, now, tz, soon)}{tags}"
 
 
 def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:
@@ -202,7 +220,11 @@ def describe_event(event: dict[str, Any], tz: tzinfo, now: datetime) -> str:
     kind = event.get("type")
     reason = f" — {safe(str(event['reason']))}" if event.get("reason") else ""
     if kind == "created":
-        return f"promised, due {_when(event.get('due'), tz, now)}"
+        source = str(event.get("source") or "").split(":", 1)[0]
+        imported = f" (imported from {safe(source)})" if source else ""
+        return f"promised, due {_when(event.get('due'), tz, now)}{imported}"
+    if kind == "nudged":
+        return f"nudged (follow-up {safe(str(event.get('number', '?')))})"
     if kind == "moved":
         frm, to = _when(event.get("from"), tz, now), _when(event.get("to"), tz, now)
         return f"deadline moved {frm} → {to}{reason}"
@@ -239,8 +261,10 @@ def print_promises(
     title: str,
     empty: str,
     fmt: str,
+    soon: timedelta = DEFAULT_SOON,
 ) -> None:
-    """The one way every promise list is printed: table, plain lines or JSON."""
+    """The one way every promise list is printed: table, plain lines or JSON. What is due within
+    `soon` (the setting) is marked."""
     if fmt == "json":
         dump_json([promise_json(p, now) for p in promises], console.file)
         return
@@ -248,10 +272,10 @@ def print_promises(
         console.print(Text(empty))
         return
     if fmt == "plain":
-        lines = "\n".join(promise_line(p, now, tz) for p in promises)
+        lines = "\n".join(promise_line(p, now, tz, soon) for p in promises)
         console.print(Text(lines), soft_wrap=True)
         return
-    console.print(promise_table(promises, now, tz, title))
+    console.print(promise_table(promises, now, tz, title, soon))
 
 
 def plural(count: int, word: str) -> str:

@@ -121,7 +121,13 @@ def standup_rich(report: Standup, tz: tzinfo, by: str | None = None) -> Group:
     return Group(*parts)
 
 
-_SECTION_STYLE = {"done": "green", "overdue": "red", "due_today": "yellow", "waiting": "cyan"}
+_SECTION_STYLE = {
+    "done": "green",
+    "due_soon": "bold yellow",
+    "overdue": "red",
+    "due_today": "yellow",
+    "waiting": "cyan",
+}
 
 
 def _section_table(section: Section, tz: tzinfo, now: datetime, by: str | None) -> Table:
