@@ -81,7 +81,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     ),
     "report_cmds": ("standup", "stats", "thank", "thanks", "export", "import"),
     "later_cmds": ("later", "book", "slots", "cancel-slot"),
-    "safety_cmds": ("undo", "doctor"),
+    "safety_cmds": ("undo", "redo", "doctor"),
     "shell_cmds": ("init", "prompt", "completion"),
 }
 HELP_ORDER = tuple(name for names in COMMAND_MODULES.values() for name in names)

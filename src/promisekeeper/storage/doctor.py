@@ -323,7 +323,7 @@ def _examine_lock(target: Path, report: Report) -> None:
 
 def _examine_journal(target: Path, generation: int | None, report: Report) -> None:
     try:
-        entries = journal.load(target)
+        state = journal.read(target)
     except ValueError as exc:
         report.add(
             "warn",
@@ -332,9 +332,10 @@ def _examine_journal(target: Path, generation: int | None, report: Report) -> No
             f"until the next change starts a new journal",
         )
         return
+    entries = state.entries
     if not entries:
         report.add("ok", "journal", "undo journal empty")
-    elif entries[-1].generation != generation:
+    elif state.last != generation:
         report.add(
             "warn",
             "journal",

@@ -201,6 +201,8 @@ class Transaction(View):
         super().__init__(path, data)
         self.operation = operation
         self.changes: list[Change] = []
+        # Set by `journal.undo` / `redo`: the commit is journalled as that step, not as a change.
+        self.journal_step: journal.Step | None = None
         self._highest: dict[str, int] = {}
 
     def next_id(self, table: str) -> int:
@@ -318,7 +320,9 @@ class Store:
         payload = dumps(tx.data)
         keep_backup(target)
         atomic_write(target, payload)
-        journal.append(target, tx.generation, tx.operation, tx.changes)  # never raises
+        journal.append(  # never raises
+            target, tx.generation, tx.operation, tx.changes, when=self.now, step=tx.journal_step
+        )
         if self.tz is not None and self.now is not None:
             # The shell prompt's sidecar; never raises.
             prompt_index.write(self.path, target, tx.data, self.tz, self.now, self.index_key)

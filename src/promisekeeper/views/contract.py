@@ -129,6 +129,19 @@ def plan_json(
     }
 
 
-def journal_json(entries: Sequence[Any], generation: int, when: Any) -> list[dict[str, Any]]:
-    """`pk undo --list --json`: newest first, each with its time and whether it is current."""
-    return [{**e.to_dict(), "at": when(e), "current": e.generation == generation} for e in entries]
+def journal_json(
+    entries: Sequence[Any], generation: int, when: Any, action: Any
+) -> list[dict[str, Any]]:
+    """`pk undo --list --json`: newest first, each with when it ran, whether it is undone, and
+    `next`: "undo" / "redo" when `pk undo` / `pk redo` would act on it, "blocked" when that one
+    would refuse, else null. `current`: its generation is the store's."""
+    return [
+        {
+            **e.to_dict(),
+            "at": when(e),
+            "undone": e.undone,
+            "next": action(e),
+            "current": e.generation == generation,
+        }
+        for e in entries
+    ]
