@@ -11,6 +11,8 @@ from ..core import ledger, lifecycle
 from ..dates import describe_due, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
+from ..storage.files import REQUESTS
+from ..storage.store import Transaction
 from ..views.contract import dump_json, promise_json
 from ..views.render import print_promises, promise_detail, safe
 from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
@@ -243,13 +245,25 @@ def move_cmd(
     deadline = parse_deadline(when, st.now, st.settings, allow_past=past)
     with st.store().write("move") as tx:
         before = tx.promise(check_id(pid))
+        slot_before = _help_slot(tx, before)
         moved = lifecycle.move(tx, pid, deadline, reason, st.now, st.settings)
+        slot_after = _help_slot(tx, moved)
     echo_saved(ctx, "Moved", moved, json_)
     if not json_ and moved.direction == "to":
         from ..views.messages import move_notice
 
-        notice = move_notice(moved, before.due, reason, st.tz, st.now)
+        slots = (slot_before, slot_after) if slot_before and slot_after else None
+        notice = move_notice(moved, before.due, reason, st.tz, st.now, slots)
         hint(st, f'Tell {safe(moved.person)}: "{safe(notice)}"')
+
+
+def _help_slot(tx: Transaction, promise: Promise) -> dict[str, str] | None:
+    """The booked slot ({start, end}) of a help-slot promise, or None."""
+    if promise.request_id is None:
+        return None
+    record = tx.record(REQUESTS, promise.request_id) or {}
+    slot = record.get("slot")
+    return slot if record.get("status") == "booked" and isinstance(slot, dict) else None
 
 
 @app.command("note")
@@ -275,13 +289,14 @@ def note_cmd(
 
 
 def done_message(promise: Promise, now: datetime) -> str:
-    late = promise.late_by(now)
+    """What `pk done` says; on time or late by the one rule (`Promise.on_time_at`)."""
     if promise.direction == "from":
         return f"{safe(promise.person)} delivered #{promise.id} {safe(promise.title)!r}."
-    if late:
-        from ..dates import relative
+    if not promise.kept_on_time:
+        from ..dates import span
 
-        return f"Done #{promise.id} {safe(promise.title)!r}, {relative(promise.due, now)}."
+        late = span(int(promise.late_by(now).total_seconds()))
+        return f"Done #{promise.id} {safe(promise.title)!r}, {late} late."
     return f"Kept #{promise.id} {safe(promise.title)!r} on time."
 
 

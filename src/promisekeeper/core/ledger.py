@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid as uuidlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from ..errors import BadInput, Conflict
@@ -98,9 +98,14 @@ def note(tx: Transaction, pid: int, text: str, now: datetime) -> Promise:
 def done(tx: Transaction, pid: int, now: datetime) -> Promise:
     """Mark kept. Whether it was on time, and how late, is recorded in the event."""
     promise = _open(tx, pid, "complete")
-    late = max(timedelta(0), now - promise.due)
-    finished = replace(promise, status="done", done_at=now).with_event(
-        "done", now, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
+    # To the second, as it is stored: the record read back later says the same as this one.
+    finished = replace(promise, status="done", done_at=now.replace(microsecond=0))
+    late = finished.late_by(now)
+    finished = finished.with_event(
+        "done",
+        now,
+        on_time=bool(finished.kept_on_time),
+        late_seconds=int(late.total_seconds()),
     )
     tx.put_promise(finished)
     return finished

@@ -99,8 +99,10 @@ def plan_json(
     now: datetime,
     first: date,
     last: date,
+    expired: Sequence[tuple[int, Record, str]] = (),
 ) -> dict[str, Any]:
-    """The machine shape of `pk slots --json`."""
+    """The machine shape of `pk slots --json`: `pending`, the requests waiting for an answer;
+    `expired`, those whose offered times all passed unanswered in the last week."""
     return {
         "from": first.isoformat(),
         "to": last.isoformat(),
@@ -126,6 +128,7 @@ def plan_json(
             for p in plans
         ],
         "pending": [request_json(rid, r, now) for rid, r, _ in waiting],
+        "expired": [request_json(rid, r, now) for rid, r, _ in expired],
     }
 
 
