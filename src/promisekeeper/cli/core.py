@@ -77,6 +77,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
         "drop",
         "reopen",
         "edit",
+        "delete",
         "search",
     ),
     "report_cmds": ("standup", "stats", "thank", "thanks", "export", "import"),

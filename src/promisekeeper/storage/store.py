@@ -236,7 +236,8 @@ class Transaction(View):
         self.changes.append(Change(table, record_id, before, dict(record)))
 
     def remove(self, table: str, record_id: int) -> None:
-        """Only undo removes records; ids are never handed out again (the counter stays)."""
+        """Undo and `pk delete` remove records; ids are never handed out again (the counter
+        stays)."""
         before = self.record(table, record_id)
         if before is None:
             return

@@ -212,6 +212,9 @@ def describe_event(
     if kind == "moved":
         frm, to = _when(event.get("from"), tz, now), _when(event.get("to"), tz, now)
         return f"deadline moved {frm} → {to}{reason}"
+    if kind == "corrected":
+        frm, to = _when(event.get("from"), tz, now), _when(event.get("to"), tz, now)
+        return f"deadline corrected {frm} → {to} (typed wrong, not a renegotiation)"
     if kind == "note":
         return f"note: {safe(str(event.get('text', '')))}"
     if kind == "done":
