@@ -174,6 +174,22 @@ class Promise:
     def renegotiations(self) -> int:
         return sum(1 for event in self.history if event.get("type") == "moved")
 
+    def text_problem(self) -> str | None:
+        """What `pk add`, `note`, `move` or `drop` would refuse in this promise's text (a title
+        with a newline, a name with an escape sequence...), or None. `pk import` refuses such a
+        record and `pk doctor` reports one, so no way in accepts what typing would not."""
+        texts = [(self.title, "title"), (self.person, "name")]
+        texts += [(self.team, "team")] if self.team is not None else []
+        texts += [(tag, "tag") for tag in self.tags]
+        texts += [(note.get("text"), "note") for note in self.notes]
+        texts += [(e["reason"], "reason") for e in self.history if e.get("reason") is not None]
+        for text, what in texts:
+            if not isinstance(text, str):
+                return f"the {what} is not text"
+            if problem := text_problem(text, what):
+                return problem
+        return None
+
     def with_event(self, event_type: str, at: datetime, **details: Any) -> Promise:
         """A copy with one more history event; the history is append-only."""
         event = {"at": iso(at), "type": event_type, **details}
