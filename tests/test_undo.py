@@ -382,3 +382,26 @@ def test_undo_list_rows_keep_the_time_column(pk):
     pk("note", "1", "x")
     lines = pk("undo", "--list").stdout.splitlines()
     assert [line.split()[1] for line in lines] == ["Mon", "Mon"]
+
+
+def test_a_change_too_large_to_undo_stops_the_stack_below_newer_changes(pk, db_path, monkeypatch):
+    monkeypatch.setattr(journal, "MAX_RECORDS", 3)
+    pk(*ADD)
+    with Store(db_path).write("import") as tx:
+        for k in range(5):
+            tx.insert(SCRATCH, {"k": k})
+    pk("note", "1", "after the import")
+    assert pk("undo").stdout.startswith("Undid note: #1")
+    before = db_path.read_bytes()
+    result = pk("undo", code=Conflict.exit_code)
+    assert "(import, 5 records) is too large to undo" in result.stderr
+    assert (
+        "`pk doctor --restore` only puts back the state before the latest change" in result.stderr
+    )
+    assert db_path.read_bytes() == before
+    listed = pk.json("undo", "--list")
+    assert [(e["operation"], e["next"]) for e in listed] == [
+        ("note", "redo"),
+        ("import", "blocked"),
+        ("add", None),
+    ]
