@@ -20,7 +20,7 @@ def test_thank_you_flow_end_to_end(pk):
     thanked = pk("thank", str(pid), "--note", "saved my Friday")
     assert "Thanked Sam for #1 'Updated floor plan'." in thanked.stdout
     assert (
-        'Tell Sam: "Hi Sam, thank you for “Updated floor plan” (delivered Mon 23 Nov 10:00 — '
+        "Tell Sam: \"Hi Sam, thank you for “Updated floor plan” (delivered Mon 23 Nov 10:00 — "
         'right on time). Saved my Friday! I appreciate it."'
     ) in thanked.stdout
 

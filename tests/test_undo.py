@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from promisekeeper.errors import Conflict
-from promisekeeper.storage import journal
+from promisekeeper.storage import journal, undo
 from promisekeeper.storage.store import Store
 
 ADD = ("add", "Send numbers", "--to", "Dana", "--due", "fri")
@@ -81,9 +81,9 @@ def test_undo_is_bounded_by_the_journal(db_path, monkeypatch):
             tx.insert(SCRATCH, {"n": n})
     for _ in range(3):
         with store.write("undo") as tx:
-            journal.undo(tx)
+            undo.undo(tx)
     with store.write("undo") as tx, pytest.raises(Conflict, match="nothing to undo"):
-        journal.undo(tx)
+        undo.undo(tx)
     assert [n for _, n in ((k, r["n"]) for k, r in store.read().records(SCRATCH))] == [0, 1]
 
 

@@ -53,7 +53,7 @@ def undo_cmd(
 
         pk undo --list     # the journal, newest first: what undo and redo would do, and when
     """
-    from ..storage import journal
+    from ..storage import undo
 
     st = state(ctx)
     store = st.store()
@@ -61,14 +61,14 @@ def undo_cmd(
         _list_journal(st, store.target, json_)
         return
     with store.write("undo") as tx:
-        reverted = journal.undo(tx)
+        reverted = undo.undo(tx)
         done_as = tx.operation
     if json_:
         dump_json({"reverted": reverted.to_dict(), "recorded_as": done_as})
         return
     # Said by what this undo did (the reverted entry's after → before), not by what the
     # reverted change did: undoing an add removes the record.
-    say(st, f"Undid {safe(journal.describe(reverted.inverse(), reverted.operation))}")
+    say(st, f"Undid {safe(undo.describe(reverted.inverse(), reverted.operation))}")
     hint(st, "`pk redo` re-applies it; `pk undo` again reverts the change before.")
 
 
@@ -85,21 +85,21 @@ def redo_cmd(
 
         pk undo && pk redo    # back where you were
     """
-    from ..storage import journal
+    from ..storage import undo
 
     st = state(ctx)
     with st.store().write("redo") as tx:
-        redone = journal.redo(tx)
+        redone = undo.redo(tx)
         done_as = tx.operation
     if json_:
         dump_json({"redone": redone.to_dict(), "recorded_as": done_as})
         return
-    say(st, f"Redid {safe(journal.describe(redone))}")
+    say(st, f"Redid {safe(undo.describe(redone))}")
     hint(st, "`pk undo` reverts it again.")
 
 
 def _list_journal(st: State, target: Path, json_: bool) -> None:
-    from ..storage import journal
+    from ..storage import journal, undo
 
     try:
         state_ = journal.read(target)
@@ -139,7 +139,7 @@ def _list_journal(st: State, target: Path, json_: bool) -> None:
     for e, when in zip(newest_first, times, strict=True):
         undone = " [undone]" if e.undone else ""
         mark = marks.get(action(e) or "", "")
-        say(st, f"{e.generation:>5}  {when:<{width}}  {safe(journal.describe(e))}{undone}{mark}")
+        say(st, f"{e.generation:>5}  {when:<{width}}  {safe(undo.describe(e))}{undone}{mark}")
 
 
 @app.command("doctor")

@@ -201,7 +201,7 @@ class Transaction(View):
         super().__init__(path, data)
         self.operation = operation
         self.changes: list[Change] = []
-        # Set by `journal.undo` / `redo`: the commit is journalled as that step, not as a change.
+        # Set by `undo.undo` / `undo.redo`: the commit is journalled as that step, not as a change.
         self.journal_step: journal.Step | None = None
         self._highest: dict[str, int] = {}
 
