@@ -250,3 +250,18 @@ def test_restore_refuses_a_broken_backup(pk, db_path):
     result = pk("doctor", "--restore", code=Conflict.exit_code)
     assert "backup is not usable" in result.stderr
     assert db_path.read_bytes() == before
+
+
+def test_doctor_reports_text_pk_add_would_refuse_without_calling_the_store_broken(pk, db_path):
+    add(pk)
+    add(pk, "Floor plan", "Sam")
+    assert findings(pk)["text"][0] == "ok"
+    data = json.loads(db_path.read_text())
+    data["promises"]["2"]["title"] = "Floor\nplan"  # by hand, or by an older pk's import
+    db_path.write_text(json.dumps(data))
+    level, message = findings(pk)["text"]  # exit 0: a warning, the store is usable
+    assert level == "warn"
+    assert "#2: the title contains a control character (U+000A)" in message
+    assert "pk edit" in message
+    pk("edit", "2", "--title", "Floor plan")
+    assert findings(pk)["text"][0] == "ok"

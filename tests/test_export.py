@@ -259,3 +259,24 @@ def test_an_import_path_with_a_newline_stays_on_one_line_in_the_error(pk, tmp_pa
     result = pk("import", str(tmp_path / "missing\n.json"), code=2)
     assert len(result.stderr.strip().splitlines()) == 1
     assert "cannot read" in result.stderr and "missing\\x0a.json" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("title", "Send\nnumbers", "the title contains a control character (U+000A)"),
+        ("person", "Dana\x1b[31m", "the name contains a control character (U+001B)"),
+        ("tags", ["ok", "bad\ttag"], "the tag contains a control character (U+0009)"),
+        ("title", "x" * 501, "the title is 501 characters; 500 at most"),
+    ],
+)
+def test_import_refuses_what_pk_add_would_refuse(pk, db_path, tmp_path, field, value, words):
+    pk("add", "Send numbers", "--to", "Dana", "--due", "fri")
+    data = json.loads(pk("export", "--format", "json").stdout)
+    data["promises"][0][field] = value
+    source = tmp_path / "e.json"
+    source.write_text(json.dumps(data))
+    db_path.unlink()
+    result = pk("import", str(source), code=2)
+    assert result.stderr == f"pk: export: promise 1: {words}; nothing was imported\n"
+    assert not db_path.exists()

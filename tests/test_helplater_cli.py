@@ -339,10 +339,13 @@ def test_drop_on_the_promise_cancels_the_request(pk, lunch):
 def test_past_unbooked_requests_show_as_expired_not_pending(pk, lunch):
     pk(*LATER)
     wednesday = {"PK_NOW": "2026-11-25T10:00:00+01:00"}
-    result = pk("slots", "--json", env=wednesday)
-    pending = json.loads(result.stdout)["pending"]
-    assert [(r["id"], r["status"]) for r in pending] == [(1, "expired")]
-    assert "expired" in pk("slots", env=wednesday).stdout
+    result = json.loads(pk("slots", "--json", env=wednesday).stdout)
+    assert result["pending"] == []
+    assert [(r["id"], r["status"]) for r in result["expired"]] == [(1, "expired")]
+    view = pk("slots", env=wednesday).stdout
+    # Not waiting for an answer any more: none of its times can be taken.
+    assert "Waiting for an answer" not in view
+    assert "Expired unanswered" in view and "expired" in view.split("Expired unanswered")[1]
     refused = pk("book", "1", "1", env=wednesday, code=4)
     assert "has passed" in refused.stderr
     # A new time agreed later can still be booked.
@@ -418,3 +421,33 @@ def test_request_json_shape_is_stable(pk):
 @pytest.mark.parametrize("command", ["later", "book", "slots", "cancel-slot"])
 def test_every_command_has_help_with_an_example(pk, command):
     assert "Example" in pk(command, "--help").stdout
+
+
+def test_move_keeps_the_slots_length_and_the_message_gives_start_and_end(pk, db_path, lunch):
+    pk(*LATER)
+    pk("book", "1", "2")  # Mon 13:00–13:45
+    # The need recorded at `later` is not the length of the time agreed: a slot moves whole.
+    data = json.loads(db_path.read_text())
+    data["requests"]["1"]["need_minutes"] = 30
+    db_path.write_text(json.dumps(data))
+    result = pk("move", "1", "today 4pm", "--reason", "the customer call runs long")
+    stored = json.loads(db_path.read_text())["requests"]["1"]
+    assert stored["slot"] == {
+        "start": "2026-11-23T14:15:00+00:00",
+        "end": "2026-11-23T15:00:00+00:00",
+    }
+    message = " ".join(result.stderr.split())
+    assert "from Mon 23 Nov 13:00–13:45 to Mon 23 Nov 15:15–16:00" in message, message
+    assert "Sorry for the change, and thank you for your patience." in message
+
+
+def test_a_help_slot_done_after_it_ended_was_kept_on_time(pk, lunch):
+    pk(*LATER)
+    pk("book", "1", "2")  # Mon 13:00–13:45, the promise is due 13:45
+    evening = {"PK_NOW": "2026-11-23T17:30:00+01:00"}
+    done = pk("done", "1", env=evening)
+    assert done.stdout == "Kept #1 'Walk Dana through the new expense form' on time.\n"
+    assert pk.json("show", "1", env=evening)["kept_on_time"] is True
+    assert "done, on time" in pk("show", "1", env=evening).stdout
+    total = pk.json("stats", env={"PK_NOW": "2026-11-24T10:00:00+01:00"})["total"]
+    assert (total["kept_on_time"], total["kept_late"]) == (1, 0)

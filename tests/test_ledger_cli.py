@@ -264,3 +264,158 @@ def test_db_option_and_env_choose_the_store(pk, tmp_path):
     assert other.exists()
     assert pk.json("list") == []
     assert len(pk.json("--db", str(other), "list")) == 1
+
+
+# --- mistakes that undo: delete, correcting a deadline, one tag, bulk done and drop ----------
+
+
+def test_delete_outside_a_terminal_needs_yes_and_changes_nothing(pk):
+    add(pk)
+    result = pk("delete", "1", code=2)
+    assert result.stderr.count("\n") == 1
+    assert "not a terminal" in result.stderr and "add --yes" in result.stderr
+    assert "#1 'Send Q3 headcount numbers' → Dana" in result.stderr
+    assert [p["id"] for p in pk.json("list")] == [1]
+
+
+def test_delete_asks_on_a_terminal(pk, monkeypatch):
+    from promisekeeper.cli import ledger_cmds
+
+    monkeypatch.setattr(ledger_cmds, "stdin_is_terminal", lambda: True)
+    add(pk)
+    refused = pk.runner.invoke(pk_app(), ["delete", "1"], input="n\n")
+    assert refused.exit_code == 1 and "Delete #1 'Send Q3 headcount numbers'" in refused.stderr
+    assert [p["id"] for p in pk.json("list")] == [1]
+    accepted = pk.runner.invoke(pk_app(), ["delete", "1"], input="y\n")
+    assert accepted.exit_code == 0, accepted.stderr
+    assert pk.json("list", "--all") == []
+
+
+def pk_app():
+    from promisekeeper.cli import app
+
+    return app
+
+
+def test_delete_removes_it_from_everything_and_undo_brings_it_back(pk):
+    kept = add(pk, "Real promise")
+    mistake = add(pk, "Typed into the wrong tool")
+    pk("done", "2", env={"PK_NOW": "2026-11-28T10:00:00+01:00"})  # kept late: a bad statistic
+    result = pk("delete", "2", "--yes")
+    assert result.stdout == "Deleted #2 'Typed into the wrong tool'.\n"
+    assert [p["id"] for p in pk.json("list", "--all")] == [kept["id"]]
+    assert pk("show", "2", code=3)
+    assert pk("search", "wrong").stdout.startswith("Nothing matches")
+    stats = pk.json("stats", env={"PK_NOW": "2026-12-01T10:00:00+01:00"})["total"]
+    assert (stats["due"], stats["kept_late"], stats["overdue"]) == (1, 0, 1)  # only #1
+    pk("undo")
+    assert pk.json("show", "2")["title"] == mistake["title"]
+
+
+def test_delete_of_several_is_one_change_and_an_unknown_id_changes_nothing(pk):
+    add(pk, "one")
+    add(pk, "two")
+    result = pk("delete", "1", "9", "--yes", code=3)
+    assert result.stderr == "pk: no promise #9 (see `pk list --all`)\n"
+    assert len(pk.json("list")) == 2
+    assert pk.json("delete", "1", "2", "--yes")["deleted"][1]["title"] == "two"
+    pk("undo")
+    assert [p["title"] for p in pk.json("list")] == ["one", "two"]
+
+
+def test_deleting_a_help_slot_removes_its_request_too(pk, db_path):
+    pk("later", "Walk Dana through the form", "--for", "Dana", "--need", "30m")
+    pk("book", "1", "1")
+    pk("delete", "1", "--yes")
+    stored = json.loads(db_path.read_text())
+    assert stored["promises"] == {} and stored["requests"] == {}
+    assert "Walk Dana" not in pk("slots").stdout
+    pk("undo")  # both come back, still linked
+    stored = json.loads(db_path.read_text())
+    assert stored["requests"]["1"]["promise_id"] == 1 and stored["promises"]["1"]["request_id"] == 1
+
+
+def test_edit_due_within_an_hour_is_a_correction_not_a_renegotiation(pk):
+    add(pk)  # fri 3pm, logged at 10:00
+    soon_after = {"PK_NOW": "2026-11-23T10:45:00+01:00"}
+    result = pk("edit", "1", "--due", "thu 3pm", env=soon_after)
+    assert "due Thu 26 Nov 15:00" in result.stdout
+    assert "Tell" not in result.stderr  # nothing to send: the colleague never saw the typo
+    shown = pk.json("show", "1", env=soon_after)
+    assert shown["due"] == "2026-11-26T14:00:00+00:00"
+    assert shown["renegotiations"] == 0
+    event = shown["history"][-1]
+    assert event == {
+        "at": "2026-11-23T09:45:00+00:00",
+        "type": "corrected",
+        "from": "2026-11-27T14:00:00+00:00",
+        "to": "2026-11-26T14:00:00+00:00",
+    }
+    text = pk("show", "1", env=soon_after).stdout
+    assert "deadline corrected Fri 27 Nov 15:00 → Thu 26 Nov 15:00" in " ".join(text.split())
+
+
+def test_edit_due_after_an_hour_points_to_move(pk):
+    add(pk)
+    later = {"PK_NOW": "2026-11-23T11:00:01+01:00"}
+    result = pk("edit", "1", "--due", "thu 3pm", env=later, code=4)
+    assert "more than an hour ago" in result.stderr
+    assert 'pk move 1 WHEN --reason "..."' in result.stderr
+    assert pk.json("show", "1")["due"] == "2026-11-27T14:00:00+00:00"
+
+
+def test_edit_adds_and_removes_one_tag_at_a_time(pk):
+    add(pk, "Numbers", "--tag", "payroll", "--tag", "q3")
+    edited = pk.json("edit", "1", "--add-tag", "urgent", "--add-tag", "#finance")
+    assert edited["tags"] == ["payroll", "q3", "urgent", "finance"]
+    edited = pk.json("edit", "1", "--remove-tag", "Q3", "--add-tag", "payroll")
+    assert edited["tags"] == ["payroll", "urgent", "finance"]
+    result = pk("edit", "1", "--remove-tag", "nope", code=2)
+    assert "#1 has no tag 'nope'" in result.stderr
+    assert (
+        "--tag replaces every tag" in pk("edit", "1", "--tag", "a", "--add-tag", "b", code=2).stderr
+    )
+
+
+def test_bulk_done_is_one_change_one_undo(pk):
+    for title in ("a", "b", "c"):
+        add(pk, title)
+    result = pk("done", "1", "2", "3")
+    assert result.stdout.splitlines() == [
+        "Kept #1 'a' on time.",
+        "Kept #2 'b' on time.",
+        "Kept #3 'c' on time.",
+    ]
+    assert pk.json("list") == []
+    assert pk("undo").stdout.count("(done → open)") == 3
+    assert [p["id"] for p in pk.json("list")] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("ids", "code", "message"),
+    [
+        (("1", "7"), 3, "pk: no promise #7 (see `pk list --all`); nothing was changed\n"),
+        (
+            ("1", "3"),
+            4,
+            "pk: #3 is done; `pk reopen 3` first to complete it; nothing was changed\n",
+        ),
+    ],
+)
+def test_bulk_done_with_an_unknown_or_closed_id_changes_nothing(pk, ids, code, message):
+    for title in ("a", "b", "c"):
+        add(pk, title)
+    pk("done", "3")
+    assert pk("done", *ids, code=code).stderr == message
+    assert [p["id"] for p in pk.json("list")] == [1, 2]
+
+
+def test_bulk_drop_keeps_the_reason_for_each_and_undoes_at_once(pk):
+    add(pk, "a")
+    add(pk, "b")
+    dropped = pk.json("drop", "1", "2", "--reason", "project cancelled")
+    assert [p["status"] for p in dropped] == ["dropped", "dropped"]
+    assert all(p["history"][-1]["reason"] == "project cancelled" for p in dropped)
+    assert "nothing was changed" in pk("drop", "1", "2", code=4).stderr
+    pk("undo")
+    assert [p["id"] for p in pk.json("list")] == [1, 2]

@@ -24,6 +24,7 @@ OPS = st.one_of(
     st.tuples(st.just("drop"), IDS),
     st.tuples(st.just("reopen"), IDS),
     st.tuples(st.just("undo")),
+    st.tuples(st.just("redo")),
 )
 FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
@@ -34,16 +35,19 @@ def due(day: int) -> tuple[str, str]:
 
 
 class Model:
-    """What the store should hold: id -> (status, due), the id counter, and the undo entries as
-    (before, after) snapshots — undo reverts the latest and journals the reversal itself."""
+    """What the store should hold: id -> (status, due), the id counter, and the undo stack as
+    (before, after) snapshots — undo reverts the newest change not undone, redo re-applies the
+    latest undone one, and a new change clears what could be redone."""
 
     def __init__(self) -> None:
         self.promises: dict[int, tuple[str, str]] = {}
         self.next_id = 1
         self.entries: list[tuple[dict, dict]] = []
+        self.undone: list[tuple[dict, dict]] = []
 
     def change(self, new: dict) -> None:
         self.entries.append((dict(self.promises), new))
+        self.undone = []
         self.promises = new
 
     def apply(self, op: tuple) -> tuple[list[str], int]:
@@ -54,12 +58,16 @@ class Model:
             self.change({**self.promises, self.next_id: ("open", stored)})
             self.next_id += 1
             return ["add", f"p{self.next_id - 1}", "--to", "Dana", "--due", typed], 0
-        if kind == "undo":
-            if not self.entries:
-                return ["undo"], Conflict.exit_code
-            before, _ = self.entries[-1]
-            self.change(before)
-            return ["undo"], 0
+        if kind in ("undo", "redo"):
+            source, target = (
+                (self.entries, self.undone) if kind == "undo" else (self.undone, self.entries)
+            )
+            if not source:
+                return [kind], Conflict.exit_code
+            entry = source.pop()
+            target.append(entry)
+            self.promises = entry[0] if kind == "undo" else entry[1]
+            return [kind], 0
         pid = op[1]
         args = [kind, str(pid)]
         if kind == "move":

@@ -443,3 +443,36 @@ def test_stats_help_defines_the_on_time_rate(pk):
 
 def test_stats_refuses_a_bad_grouping(pk):
     assert "--by person or --by team" in pk("stats", "--by", "tag", code=2).stderr
+
+
+def test_done_half_a_second_after_the_deadline_is_on_time_everywhere(pk):
+    """One rule (`Promise.on_time_at`): the message said "now", the history "late", the stats
+    "on time". Compared to the second, as stored, it is on time in all of them."""
+    pk("add", "Send numbers", "--to", "Dana", "--due", "2026-11-23 17:00")
+    late_by_half = {"PK_NOW": "2026-11-23T17:00:00.500000+01:00"}
+    assert pk("done", "1", env=late_by_half).stdout == "Kept #1 'Send numbers' on time.\n"
+    shown = pk("show", "1", env=late_by_half).stdout
+    assert "done, on time" in shown and "kept on time" in shown
+    assert "kept on time" in pk("list", "--all", "--plain", env=late_by_half).stdout
+    assert pk.json("show", "1", env=late_by_half)["kept_on_time"] is True
+    history = pk.json("show", "1", env=late_by_half)["history"]
+    assert history[-1]["on_time"] is True and history[-1]["late_seconds"] == 0
+    total = pk.json("stats", env={"PK_NOW": "2026-11-24T10:00:00+01:00"})["total"]
+    assert (total["kept_on_time"], total["kept_late"]) == (1, 0)
+
+
+def test_done_a_whole_second_late_is_late_everywhere(pk):
+    pk("add", "Send numbers", "--to", "Dana", "--due", "2026-11-23 17:00")
+    late = {"PK_NOW": "2026-11-23T17:02:01+01:00"}
+    assert pk("done", "1", env=late).stdout == "Done #1 'Send numbers', 2m late.\n"
+    shown = pk("show", "1", env=late).stdout
+    assert "done, 2m late" in shown and "kept 2m late" in shown
+    assert pk.json("show", "1", env=late)["kept_on_time"] is False
+    total = pk.json("stats", env={"PK_NOW": "2026-11-24T10:00:00+01:00"})["total"]
+    assert (total["kept_on_time"], total["kept_late"]) == (0, 1)
+
+
+def test_stats_help_states_the_on_time_rule(pk):
+    text = " ".join(pk("stats", "--help").stdout.split())
+    assert "On time means done at or before the deadline, to the second" in text
+    assert "A help slot counts as kept on time whenever it is marked done" in text

@@ -77,6 +77,11 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
+def _whole_second(dt: datetime) -> datetime:
+    """A time as it is stored: to the second (`iso` drops the microseconds)."""
+    return dt.replace(microsecond=0)
+
+
 def parse_iso(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
@@ -157,21 +162,53 @@ class Promise:
     def is_overdue(self, now: datetime) -> bool:
         return self.is_open and self.due < now
 
+    def on_time_at(self, at: datetime) -> bool:
+        """THE definition of "on time", used by `done`, the history, `list`, `stats` and JSON:
+
+        - done at or before the deadline, both compared as stored, to the whole second (done
+          half a second after a 17:00:00 deadline is done at 17:00:00: on time);
+        - a help slot (`request_id`) is on time whenever it is marked done: the deadline is the
+          end of the time agreed with the colleague, the help happened in that slot, and marking
+          it done afterwards is bookkeeping. Moving the slot is a renegotiation, counted as such.
+        """
+        if self.request_id is not None:
+            return True
+        return _whole_second(at) <= _whole_second(self.due)
+
     def late_by(self, now: datetime) -> timedelta:
-        """How late it is (open) or was (done); zero when on time."""
-        end = self.done_at if self.status == "done" and self.done_at else now
-        return max(timedelta(0), end - self.due)
+        """How late it is (open) or was (done): zero when done on time (`on_time_at`)."""
+        if self.status == "done" and self.done_at:
+            if self.on_time_at(self.done_at):
+                return timedelta(0)
+            return _whole_second(self.done_at) - _whole_second(self.due)
+        return max(timedelta(0), now - self.due)
 
     @property
     def kept_on_time(self) -> bool | None:
-        """None unless done; then whether it was done by the deadline."""
+        """None unless done; then whether it was done on time (`on_time_at`)."""
         if self.status != "done" or self.done_at is None:
             return None
-        return self.done_at <= self.due
+        return self.on_time_at(self.done_at)
 
     @property
     def renegotiations(self) -> int:
         return sum(1 for event in self.history if event.get("type") == "moved")
+
+    def text_problem(self) -> str | None:
+        """What `pk add`, `note`, `move` or `drop` would refuse in this promise's text (a title
+        with a newline, a name with an escape sequence...), or None. `pk import` refuses such a
+        record and `pk doctor` reports one, so no way in accepts what typing would not."""
+        texts = [(self.title, "title"), (self.person, "name")]
+        texts += [(self.team, "team")] if self.team is not None else []
+        texts += [(tag, "tag") for tag in self.tags]
+        texts += [(note.get("text"), "note") for note in self.notes]
+        texts += [(e["reason"], "reason") for e in self.history if e.get("reason") is not None]
+        for text, what in texts:
+            if not isinstance(text, str):
+                return f"the {what} is not text"
+            if problem := text_problem(text, what):
+                return problem
+        return None
 
     def with_event(self, event_type: str, at: datetime, **details: Any) -> Promise:
         """A copy with one more history event; the history is append-only."""

@@ -233,13 +233,16 @@ def slots_cmd(
     busy = busy_intervals(st, *helplater.days_span(days, st.tz)) if days else []
     plans = helplater.plan(records, st.settings.work, st.tz, st.now, days, busy)
     waiting = helplater.pending(records, st.now)
+    expired = helplater.expired_recently(records, st.now)
     if json_:
-        dump_json(plan_json(plans, waiting, st.now, today, last))
+        dump_json(plan_json(plans, waiting, st.now, today, last, expired))
         return
-    if not plans and not waiting:
+    if not plans and not waiting and not expired:
         say(st, "No working time and nothing booked in these days (pk slots --week looks ahead).")
         return
-    print_plan(st.out, plans, [] if free else waiting, st.tz, st.now, free_only=free)
+    if free:
+        waiting = expired = []
+    print_plan(st.out, plans, waiting, st.tz, st.now, free_only=free, expired=expired)
 
 
 @app.command("cancel-slot")

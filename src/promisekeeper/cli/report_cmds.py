@@ -117,6 +117,10 @@ def stats_cmd(
     column shows how many were renegotiated (and the number of moves). Slip: how late the promises
     kept late or still overdue are.
 
+    On time means done at or before the deadline, to the second. A help slot counts as kept on
+    time whenever it is marked done: it was kept at the time agreed (moving it is a renegotiation).
+    A deleted promise (`pk delete`) is gone and not counted.
+
     Examples:
 
         pk stats

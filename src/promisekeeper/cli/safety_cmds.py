@@ -13,7 +13,7 @@ from ..dates import format_local
 from ..errors import StoreCorrupt
 from ..views.contract import dump_json, journal_json
 from ..views.render import safe
-from .common import JSON_HELP, State, say, state
+from .common import JSON_HELP, State, hint, say, state
 from .core import app
 
 if TYPE_CHECKING:  # imported where used: `pk list` should not load them
@@ -23,10 +23,7 @@ if TYPE_CHECKING:  # imported where used: `pk list` should not load them
 MARKS = {"ok": "ok     ", "warn": "warning", "problem": "PROBLEM"}
 
 
-def _entry_time(st: State, entry: journal.Entry) -> str:
-    from ..storage import journal
-
-    stamp = journal.when(entry)
+def _entry_time(st: State, stamp: str | None) -> str:
     if stamp is None:
         return ""
     try:
@@ -38,21 +35,25 @@ def _entry_time(st: State, entry: journal.Entry) -> str:
 @app.command("undo")
 def undo_cmd(
     ctx: typer.Context,
-    list_: bool = typer.Option(False, "--list", "-l", help="Show the recent changes instead."),
+    list_: bool = typer.Option(
+        False, "--list", "-l", help="Show what undo and redo would do, and when each change ran."
+    ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Revert the latest change to the store; run it again to redo.
+    """Revert the latest change not yet undone; run it again to go further back.
 
-    Every change is journalled (the last 100). Undo reverts the latest one only, and only if the
-    store still is as that change left it; ids stay used, so a redo brings back the same id.
+    Every change is journalled (the last 100). Each `pk undo` reverts one more, newest first;
+    `pk redo` re-applies them; a new change after an undo clears what could be redone. Undo
+    refuses, changing nothing, when the store is not as the journal says (edited by hand, restored
+    from a backup). Ids stay used, so a redo brings back the same id.
 
     Examples:
 
         pk undo            # revert the latest change and say what it was
 
-        pk undo --list     # the recent changes, newest first
+        pk undo --list     # the journal, newest first: what undo and redo would do, and when
     """
-    from ..storage import journal
+    from ..storage import undo
 
     st = state(ctx)
     store = st.store()
@@ -60,44 +61,85 @@ def undo_cmd(
         _list_journal(st, store.target, json_)
         return
     with store.write("undo") as tx:
-        reverted = journal.undo(tx)
-        verb = "Redid" if reverted.is_undo else "Undid"
+        reverted = undo.undo(tx)
         done_as = tx.operation
     if json_:
         dump_json({"reverted": reverted.to_dict(), "recorded_as": done_as})
         return
     # Said by what this undo did (the reverted entry's after → before), not by what the
-    # reverted change did: redoing an add brings the record back, it does not remove it.
-    say(st, f"{verb} {safe(journal.describe(reverted.inverse(), reverted.base_operation))}")
-    st.err.print(Text("Run `pk undo` again to reverse this.", style="dim"), soft_wrap=True)
+    # reverted change did: undoing an add removes the record.
+    say(st, f"Undid {safe(undo.describe(reverted.inverse(), reverted.operation))}")
+    hint(st, "`pk redo` re-applies it; `pk undo` again reverts the change before.")
+
+
+@app.command("redo")
+def redo_cmd(
+    ctx: typer.Context,
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Re-apply the change `pk undo` reverted most recently.
+
+    Redo works until a new change is made: that clears what could be redone.
+
+    Examples:
+
+        pk undo && pk redo    # back where you were
+    """
+    from ..storage import undo
+
+    st = state(ctx)
+    with st.store().write("redo") as tx:
+        redone = undo.redo(tx)
+        done_as = tx.operation
+    if json_:
+        dump_json({"redone": redone.to_dict(), "recorded_as": done_as})
+        return
+    say(st, f"Redid {safe(undo.describe(redone))}")
+    hint(st, "`pk undo` reverts it again.")
 
 
 def _list_journal(st: State, target: Path, json_: bool) -> None:
-    from ..storage import journal
+    from ..storage import journal, undo
 
     try:
-        entries = journal.load(target)
+        state_ = journal.read(target)
     except ValueError as exc:
-        entries = []
+        state_ = journal.Journal()
         st.err.print(
             Text(f"pk: the undo journal is damaged ({exc}); the store is unaffected"),
             soft_wrap=True,
         )
     generation = st.store().read().generation
-    newest_first = list(reversed(entries))
+    undo_next, redo_next = state_.next_undo(), state_.next_redo()
+
+    def action(entry: journal.Entry) -> str | None:
+        """What `pk undo` or `pk redo` would do with this entry, if it is the next one."""
+        if entry is not undo_next and entry is not redo_next:
+            return None
+        if not state_.intact_since(entry.generation, generation):
+            return "blocked"  # the store changed outside the journal: both refuse
+        if entry is undo_next:
+            return "blocked" if entry.too_large else "undo"
+        return "redo"
+
+    newest_first = list(reversed(state_.entries))
     if json_:
-        dump_json(journal_json(newest_first, generation, journal.when))
+        dump_json(journal_json(newest_first, generation, journal.when, action))
         return
-    if not entries:
+    if not newest_first:
         say(st, "No changes journalled yet.")
         return
-    # Undo and redo write no history event, so they have no time to show: "—", padded like the
-    # times, keeps the descriptions in one column.
-    times = [_entry_time(st, e) or "—" for e in newest_first]
+    marks = {
+        "undo": "  ← `pk undo` reverts it",
+        "redo": "  ← `pk redo` re-applies it",
+        "blocked": "  ← cannot be undone (see `pk undo`)",
+    }
+    times = [_entry_time(st, journal.when(e)) or "—" for e in newest_first]
     width = max(len(t) for t in times)
     for e, when in zip(newest_first, times, strict=True):
-        mark = "  ← latest, `pk undo` reverts it" if e.generation == generation else ""
-        say(st, f"{e.generation:>5}  {when:<{width}}  {safe(journal.describe(e))}{mark}")
+        undone = " [undone]" if e.undone else ""
+        mark = marks.get(action(e) or "", "")
+        say(st, f"{e.generation:>5}  {when:<{width}}  {safe(undo.describe(e))}{undone}{mark}")
 
 
 @app.command("doctor")

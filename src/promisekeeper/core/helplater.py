@@ -470,15 +470,16 @@ def on_move(
     settings: Settings | None = None,
     busy: Sequence[Interval] = (),
 ) -> None:
-    """`pk move` on a help-slot promise re-books the slot to end at the new deadline, checked like
-    `pk book`: a clash with another booked slot or a `busy` meeting, or a time outside working
-    hours (when the settings are given), refuses the move and nothing changes."""
+    """`pk move` on a help-slot promise re-books the slot to end at the new deadline, as long as
+    it was (a slot booked longer than the need stays that long), checked like `pk book`: a clash
+    with another booked slot or a `busy` meeting, or a time outside working hours (when the
+    settings are given), refuses the move and nothing changes."""
     linked = _linked(tx, promise)
     if not linked or linked[1]["status"] != "booked":
         return
     rid, record = linked
-    need = timedelta(minutes=int(record["need_minutes"]))
-    slot = Interval(promise.due - need, promise.due)
+    old = interval(record["slot"])
+    slot = Interval(promise.due - (old.end - old.start), promise.due)
     if settings is not None:
         work: WorkTime | None = settings.work
         buffer, tz = settings.work.buffer, settings.tz
@@ -497,7 +498,6 @@ def on_move(
         now=now,
         retry=f"pick another time, or use: pk book {rid} WHEN --force",
     )
-    old = interval(record["slot"])
     record = _event(record, now, "rebooked", **{"from": _span(old)}, **_span(slot), forced=False)
     record.update(slot=_span(slot), forced=False)
     tx.put(REQUESTS, rid, record)
@@ -599,12 +599,21 @@ def _local_midnight(day: date, tz: tzinfo) -> datetime:
 
 
 def pending(records: Sequence[tuple[int, Record]], now: datetime) -> list[tuple[int, Record, str]]:
-    """Requests waiting for an answer, and those that expired in the last week unanswered."""
-    waiting = []
+    """Requests still waiting for an answer: offered times not all passed. An expired one is
+    not waiting any more (none of its times can be taken): see `expired_recently`."""
+    return [
+        (rid, record, "proposed") for rid, record in records if status_at(record, now) == "proposed"
+    ]
+
+
+def expired_recently(
+    records: Sequence[tuple[int, Record]], now: datetime
+) -> list[tuple[int, Record, str]]:
+    """Requests whose offered times all passed unanswered in the last week: worth a follow-up."""
+    expired = []
     week_ago = now - timedelta(days=7)
     for rid, record in records:
-        status = status_at(record, now)
         last = max((interval(p).end for p in record.get("proposed", [])), default=now)
-        if status == "proposed" or (status == "expired" and last >= week_ago):
-            waiting.append((rid, record, status))
-    return waiting
+        if status_at(record, now) == "expired" and last >= week_ago:
+            expired.append((rid, record, "expired"))
+    return expired

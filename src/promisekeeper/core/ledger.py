@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import BadInput, Conflict
 from ..model import Direction, Promise, iso, text_problem
+from ..storage.files import PROMISES, REQUESTS
 from ..storage.store import Transaction
 
 
@@ -99,9 +100,14 @@ def note(tx: Transaction, pid: int, text: str, now: datetime) -> Promise:
 def done(tx: Transaction, pid: int, now: datetime) -> Promise:
     """Mark kept. Whether it was on time, and how late, is recorded in the event."""
     promise = _open(tx, pid, "complete")
-    late = max(timedelta(0), now - promise.due)
-    finished = replace(promise, status="done", done_at=now).with_event(
-        "done", now, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
+    # To the second, as it is stored: the record read back later says the same as this one.
+    finished = replace(promise, status="done", done_at=now.replace(microsecond=0))
+    late = finished.late_by(now)
+    finished = finished.with_event(
+        "done",
+        now,
+        on_time=bool(finished.kept_on_time),
+        late_seconds=int(late.total_seconds()),
     )
     tx.put_promise(finished)
     return finished
@@ -127,6 +133,11 @@ def reopen(tx: Transaction, pid: int, now: datetime) -> Promise:
     return reopened
 
 
+# A deadline typed wrong is corrected within this long of logging the promise; later, a new
+# deadline is a renegotiation the colleague should hear about (`pk move`, with a reason).
+CORRECTION_WINDOW = timedelta(hours=1)
+
+
 def edit(
     tx: Transaction,
     pid: int,
@@ -138,9 +149,15 @@ def edit(
     team: str | None = None,
     tags: Sequence[str] | None = None,
     effort_minutes: int | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+    due: datetime | None = None,
 ) -> Promise:
-    """Change what a promise says (not its deadline: that is `move`, with a reason).
-    `effort_minutes` 0 clears a stated effort."""
+    """Change what a promise says. `tags` replaces them all; `add_tags` / `remove_tags` change
+    one each; `effort_minutes` 0 clears a stated effort. `due` corrects a deadline typed wrong,
+    only within CORRECTION_WINDOW of logging the promise: a `corrected` event, not a
+    renegotiation (later, that is `move`, with a reason).
+    """
     promise = tx.promise(pid)
     changes: dict[str, Any] = {}
     if title is not None:
@@ -152,19 +169,80 @@ def edit(
     if team is not None:
         # An empty --team "" clears it.
         changes["team"] = clean_text(team, "team") if team.strip() else None
+    if tags is not None and (add_tags or remove_tags):
+        raise BadInput("--tag replaces every tag: give it alone, or use --add-tag / --remove-tag")
     if tags is not None:
         changes["tags"] = clean_tags(tags)
     if effort_minutes is not None:
         changes["effort_minutes"] = effort_minutes or None
+    if add_tags or remove_tags:
+        changes["tags"] = _changed_tags(promise, clean_tags(add_tags), clean_tags(remove_tags))
     changes = {k: v for k, v in changes.items() if getattr(promise, k) != v}
-    if not changes:
-        raise BadInput("nothing to change: give --title, --to/--from, --team, --tag or --effort")
-    recorded = {
-        k: {"from": _plain(getattr(promise, k)), "to": _plain(v)} for k, v in changes.items()
-    }
-    edited = replace(promise, **changes).with_event("edited", now, changes=recorded)
+    if not changes and due is None:
+        raise BadInput(
+            "nothing to change: give --title, --to/--from, --team, --tag, --add-tag, "
+            "--remove-tag, --effort or --due"
+        )
+    edited = promise
+    if changes:
+        recorded = {
+            k: {"from": _plain(getattr(promise, k)), "to": _plain(v)} for k, v in changes.items()
+        }
+        edited = replace(promise, **changes).with_event("edited", now, changes=recorded)
+    if due is not None:
+        edited = _corrected(edited, due, now)
     tx.put_promise(edited)
     return edited
+
+
+def _changed_tags(
+    promise: Promise, added: tuple[str, ...], removed: tuple[str, ...]
+) -> tuple[str, ...]:
+    def key(tag: str) -> str:
+        return tag.casefold()
+
+    present = {key(t) for t in promise.tags}
+    for tag in removed:
+        if key(tag) not in present:
+            raise BadInput(f"#{promise.id} has no tag {tag!r}; nothing was changed")
+    gone = {key(t) for t in removed}
+    kept = [t for t in promise.tags if key(t) not in gone]
+    return (*kept, *(t for t in added if key(t) not in {key(k) for k in kept}))
+
+
+def _corrected(promise: Promise, due: datetime, now: datetime) -> Promise:
+    if not promise.is_open:
+        raise Conflict(f"#{promise.id} is {promise.status}; its deadline is history now")
+    if promise.request_id is not None:
+        raise Conflict(
+            f"#{promise.id} is a help slot: its deadline is the agreed time; "
+            f'move it with: pk move {promise.id} WHEN --reason "..."'
+        )
+    if now - promise.created > CORRECTION_WINDOW:
+        raise Conflict(
+            f"#{promise.id} was logged more than an hour ago, so a new deadline is a "
+            f'renegotiation: pk move {promise.id} WHEN --reason "..." (it drafts a note for '
+            f"{promise.person})"
+        )
+    if due == promise.due:
+        raise BadInput(f"#{promise.id} is already due then")
+    return replace(promise, due=due).with_event(
+        "corrected", now, **{"from": iso(promise.due), "to": iso(due)}
+    )
+
+
+def delete(tx: Transaction, pids: Sequence[int]) -> list[Promise]:
+    """Remove promises logged by mistake, whole: they leave no history and no statistics (undo
+    brings them back). A help slot's request goes with its promise, so its time is free again
+    and no request points at a promise that is gone."""
+    promises = [tx.promise(pid) for pid in dict.fromkeys(pids)]  # every id checked first
+    for promise in promises:
+        tx.remove(PROMISES, promise.id)
+        if promise.request_id is not None:
+            request = tx.record(REQUESTS, promise.request_id)
+            if request is not None and request.get("promise_id") == promise.id:
+                tx.remove(REQUESTS, promise.request_id)
+    return promises
 
 
 def _plain(value: Any) -> Any:

@@ -96,9 +96,12 @@ def read_export(text: str) -> dict[str, Any]:
                 raise BadInput(f"export: {table} record {rid} has no uuid")
             if table == PROMISES:
                 try:
-                    Promise.from_dict(rid, _without_id(record))
+                    promise = Promise.from_dict(rid, _without_id(record))
                 except ValueError as exc:
                     raise BadInput(f"export: promise {rid}: {exc}") from None
+                # What `pk add` would refuse is refused here too: nothing written yet.
+                if problem := promise.text_problem():
+                    raise BadInput(f"export: promise {rid}: {problem}; nothing was imported")
     return data
 
 

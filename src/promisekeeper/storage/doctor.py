@@ -108,6 +108,7 @@ def examine(path: Path) -> Report:
     data = _examine_file(target, report)
     if data is not None:
         _examine_records(data, report)
+        _examine_text(data, report)
     generation = _generation(data)
     _examine_index(path, target, generation, report)
     _examine_temps(target, report)
@@ -236,6 +237,28 @@ def _newer_schema(data: Any) -> bool:
     meta = meta.get("1") if isinstance(meta, dict) else None
     schema = meta.get("schema") if isinstance(meta, dict) else None
     return isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION
+
+
+def _examine_text(data: dict[str, Any], report: Report) -> None:
+    """Text `pk add` would refuse (a title with a newline, an escape sequence), written by hand
+    or by an older pk. A warning, not a problem: the record is usable and is shown inert, and
+    `pk doctor --repair` must not drop a promise for its wording; `pk edit` fixes it."""
+    found = []
+    for key, record in (data.get(PROMISES) or {}).items():
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            problem = Promise.from_dict(int(key), record).text_problem()
+            if problem:
+                found.append(f"#{key}: {problem}")
+    if found:
+        report.add(
+            "warn",
+            "text",
+            f"{len(found)} promise(s) with text `pk add` would refuse: "
+            + "; ".join(found[:5])
+            + " (fix with `pk edit ID --title ...`)",
+        )
+    else:
+        report.add("ok", "text", "every title, name, tag and note is as `pk add` accepts it")
 
 
 def _examine_records(data: dict[str, Any], report: Report) -> None:
@@ -387,7 +410,7 @@ def _examine_lock(target: Path, report: Report) -> None:
 
 def _examine_journal(target: Path, generation: int | None, report: Report) -> None:
     try:
-        entries = journal.load(target)
+        state = journal.read(target)
     except ValueError as exc:
         report.add(
             "warn",
@@ -396,9 +419,10 @@ def _examine_journal(target: Path, generation: int | None, report: Report) -> No
             f"until the next change starts a new journal",
         )
         return
+    entries = state.entries
     if not entries:
         report.add("ok", "journal", "undo journal empty")
-    elif entries[-1].generation != generation:
+    elif state.last != generation:
         report.add(
             "warn",
             "journal",

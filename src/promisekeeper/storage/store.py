@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from tinydb import TinyDB
@@ -45,6 +45,9 @@ from .files import (
     read_only,
     remove_orphan_temps,
 )
+
+if TYPE_CHECKING:
+    from .journal import Step
 
 SCHEMA_VERSION = 1
 
@@ -224,6 +227,8 @@ class Transaction(View):
         super().__init__(path, data)
         self.operation = operation
         self.changes: list[Change] = []
+        # Set by `undo.undo` / `undo.redo`: the commit is journalled as that step, not as a change.
+        self.journal_step: Step | None = None
         self._highest: dict[str, int] = {}
         # Archived promises this transaction removed: their archive lines get a tombstone once
         # the hot file is committed.
@@ -261,7 +266,8 @@ class Transaction(View):
         self.changes.append(Change(table, record_id, before, dict(record)))
 
     def remove(self, table: str, record_id: int) -> None:
-        """Only undo removes records; ids are never handed out again (the counter stays)."""
+        """Undo and `pk delete` remove records; ids are never handed out again (the counter
+        stays)."""
         before = self.record(table, record_id)
         if before is None:
             return
@@ -386,7 +392,9 @@ class Store:
             archive.append_tombstones(target, tx.unarchived)
         from . import journal  # writers only: a view never needs the undo journal
 
-        journal.append(target, tx.generation, tx.operation, tx.changes)  # never raises
+        journal.append(  # never raises
+            target, tx.generation, tx.operation, tx.changes, when=self.now, step=tx.journal_step
+        )
         if self.tz is not None and self.now is not None:
             # The shell prompt's sidecar; never raises.
             prompt_index.write(

@@ -104,8 +104,10 @@ def plan_json(
     now: datetime,
     first: date,
     last: date,
+    expired: Sequence[tuple[int, Record, str]] = (),
 ) -> dict[str, Any]:
-    """The machine shape of `pk slots --json`."""
+    """The machine shape of `pk slots --json`: `pending`, the requests waiting for an answer;
+    `expired`, those whose offered times all passed unanswered in the last week."""
     return {
         "from": first.isoformat(),
         "to": last.isoformat(),
@@ -141,12 +143,26 @@ def plan_json(
             for p in plans
         ],
         "pending": [request_json(rid, r, now) for rid, r, _ in waiting],
+        "expired": [request_json(rid, r, now) for rid, r, _ in expired],
     }
 
 
-def journal_json(entries: Sequence[Any], generation: int, when: Any) -> list[dict[str, Any]]:
-    """`pk undo --list --json`: newest first, each with its time and whether it is current."""
-    return [{**e.to_dict(), "at": when(e), "current": e.generation == generation} for e in entries]
+def journal_json(
+    entries: Sequence[Any], generation: int, when: Any, action: Any
+) -> list[dict[str, Any]]:
+    """`pk undo --list --json`: newest first, each with when it ran, whether it is undone, and
+    `next`: "undo" / "redo" when `pk undo` / `pk redo` would act on it, "blocked" when that one
+    would refuse, else null. `current`: its generation is the store's."""
+    return [
+        {
+            **e.to_dict(),
+            "at": when(e),
+            "undone": e.undone,
+            "next": action(e),
+            "current": e.generation == generation,
+        }
+        for e in entries
+    ]
 
 
 def sync_json(report: Any) -> dict[str, Any]:

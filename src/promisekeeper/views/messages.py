@@ -51,8 +51,24 @@ def booking_confirmation(person: str, when: str) -> str:
     return f"Thank you, {person} — {when} it is. See you then!"
 
 
-def move_notice(promise: Promise, before: datetime, reason: str, tz: tzinfo, now: datetime) -> str:
-    """Renegotiating openly: the old and new time, the honest reason, an apology."""
+def move_notice(
+    promise: Promise,
+    before: datetime,
+    reason: str,
+    tz: tzinfo,
+    now: datetime,
+    slots: tuple[Record, Record] | None = None,
+) -> str:
+    """Renegotiating openly: the old and new time, the honest reason, an apology. For a help
+    slot (`slots`: its old and new {start, end}), the time we meet: the new start and end."""
+    if slots is not None:
+        old_slot, new_slot = (helplater.interval(s) for s in slots)
+        return (
+            f"Hi {promise.person}, I need to move our time for {quoted(promise.title)} from "
+            f"{helplater.span_words(old_slot, tz, now)} to "
+            f"{helplater.span_words(new_slot, tz, now)}: {reason.strip()}. Sorry for the "
+            f"change, and thank you for your patience."
+        )
     old = format_local(before, tz, now=now)
     new = format_local(promise.due, tz, now=now)
     return (

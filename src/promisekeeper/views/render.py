@@ -70,8 +70,9 @@ def due_style(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_S
 def due_text(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON) -> str:
     when = format_local(p.due, tz, now=now)
     if p.status == "done" and p.done_at is not None:
-        late = p.late_by(now)
-        return f"{when} — {'kept on time' if not late else 'kept ' + relative(p.due, p.done_at)}"
+        if p.kept_on_time:
+            return f"{when} — kept on time"
+        return f"{when} — kept {span(p.late_by(now).total_seconds())} late"
     if p.status == "dropped":
         return f"{when} — dropped"
     marker = " · soon" if is_due_soon(p, now, soon) else ""  # seen without colour too
@@ -197,7 +198,9 @@ def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:
     history.add_column("when", style="dim")
     history.add_column("what", overflow="fold")
     for event in p.history:
-        history.add_row(Text(_event_time(event, tz, now)), Text(describe_event(event, tz, now)))
+        history.add_row(
+            Text(_event_time(event, tz, now)), Text(describe_event(event, tz, now, promise=p))
+        )
     return [head, history]
 
 
@@ -215,8 +218,11 @@ def _when(value: Any, tz: tzinfo, now: datetime) -> str:
         return safe(str(value))
 
 
-def describe_event(event: dict[str, Any], tz: tzinfo, now: datetime) -> str:
-    """History events in words, for people; JSON keeps the raw events."""
+def describe_event(
+    event: dict[str, Any], tz: tzinfo, now: datetime, promise: Promise | None = None
+) -> str:
+    """History events in words, for people; JSON keeps the raw events. `promise`, the one the
+    event belongs to, decides what only it knows (a help slot is on time when done)."""
     kind = event.get("type")
     reason = f" — {safe(str(event['reason']))}" if event.get("reason") else ""
     if kind == "created":
@@ -228,11 +234,16 @@ def describe_event(event: dict[str, Any], tz: tzinfo, now: datetime) -> str:
     if kind == "moved":
         frm, to = _when(event.get("from"), tz, now), _when(event.get("to"), tz, now)
         return f"deadline moved {frm} → {to}{reason}"
+    if kind == "corrected":
+        frm, to = _when(event.get("from"), tz, now), _when(event.get("to"), tz, now)
+        return f"deadline corrected {frm} → {to} (typed wrong, not a renegotiation)"
     if kind == "note":
         return f"note: {safe(str(event.get('text', '')))}"
     if kind == "done":
         late = int(event.get("late_seconds") or 0)
-        if event.get("on_time", late == 0):
+        # The one rule (`Promise.on_time_at`): late by less than a whole second is on time. An
+        # event written by an older pk may say on_time false with 0 late seconds.
+        if late == 0 or (promise is not None and promise.request_id is not None):
             return "done, on time"
         return f"done, {span(late)} late"
     if kind == "dropped":

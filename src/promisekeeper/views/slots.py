@@ -84,9 +84,11 @@ def print_plan(
     now: datetime,
     *,
     free_only: bool,
+    expired: Sequence[tuple[int, Record, str]] = (),
 ) -> None:
     """`pk slots`: per day, a table of the booked help slots and the meetings from the user's
-    calendars (as busy rows, their summaries inert), and the free time left."""
+    calendars (as busy rows, their summaries inert), and the free time left; then the requests
+    waiting for an answer, and apart from them those that expired unanswered."""
     if free_only:
         width = max((len(_day_title(p.day, now, tz)) for p in plans), default=0)
         for p in plans:
@@ -122,20 +124,30 @@ def print_plan(
         else:
             console.print(Text(f"{title}: nothing booked"), soft_wrap=True)
         console.print(Text(f"  free: {free_text(p, tz)}", style="dim"), soft_wrap=True)
-    if waiting:
-        table = Table(title="Waiting for an answer", title_justify="left", pad_edge=False)
-        table.add_column("request", justify="right", no_wrap=True)
-        table.add_column("with", no_wrap=True)
-        table.add_column("what", overflow="fold", ratio=1)
-        table.add_column("offered", overflow="fold")
-        table.add_column("status", no_wrap=True)
-        for rid, record, status in waiting:
-            offered = ", ".join(span_words(interval(s), tz, now) for s in record["proposed"])
-            table.add_row(
-                Text(f"#{rid}"),
-                Text(safe(record["person"])),
-                Text(safe(record["title"])),
-                Text(offered),
-                Text(status, style=STATUS_STYLE.get(status, "")),
-            )
-        console.print(table)
+    for title, requests in (
+        ("Waiting for an answer", waiting),
+        ("Expired unanswered (last 7 days): offer new times", expired),
+    ):
+        if requests:
+            console.print(_requests_table(title, requests, tz, now))
+
+
+def _requests_table(
+    title: str, requests: Sequence[tuple[int, Record, str]], tz: tzinfo, now: datetime
+) -> Table:
+    table = Table(title=title, title_justify="left", pad_edge=False)
+    table.add_column("request", justify="right", no_wrap=True)
+    table.add_column("with", no_wrap=True)
+    table.add_column("what", overflow="fold", ratio=1)
+    table.add_column("offered", overflow="fold")
+    table.add_column("status", no_wrap=True)
+    for rid, record, status in requests:
+        offered = ", ".join(span_words(interval(s), tz, now) for s in record["proposed"])
+        table.add_row(
+            Text(f"#{rid}"),
+            Text(safe(record["person"])),
+            Text(safe(record["title"])),
+            Text(offered),
+            Text(status, style=STATUS_STYLE.get(status, "")),
+        )
+    return table
