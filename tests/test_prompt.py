@@ -28,6 +28,8 @@ PINNED = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)
 def clocked(db: Path, **options) -> Store:
     """A store as a pk command opens it: with the zone and the clock the prompt index needs."""
     return Store(db, tz=BERLIN, now=PINNED, **options)
+
+
 FORBIDDEN = ("typer", "click", "rich", "dateutil", "tinydb")
 
 

@@ -24,7 +24,7 @@ def journal_file(db_path):
 def test_undo_of_an_add_removes_it_and_the_id_stays_used(pk, db_path):
     pk(*ADD)
     result = pk("undo")
-    assert result.stdout == "Undid add: #1 'Send numbers' → Dana (removed)\n"
+    assert result.stdout == "Undid add: #1 “Send numbers” → Dana (removed)\n"
     assert pk.json("list", "--all") == []
     assert pk.json("add", "Other", "--to", "Sam", "--due", "fri")["id"] == 2
 
@@ -33,7 +33,7 @@ def test_undo_of_an_undo_redoes_with_the_same_id(pk, db_path):
     original = pk.json(*ADD)
     pk("undo")
     result = pk("undo")
-    assert result.stdout == "Redid add: #1 'Send numbers' → Dana (added)\n"
+    assert result.stdout == "Redid add: #1 “Send numbers” → Dana (added)\n"
     assert pk.json("show", "1") == original
     # And once more: undo the redo.
     assert pk("undo").stdout.startswith("Undid add: #1")
@@ -43,7 +43,7 @@ def test_undo_of_an_undo_redoes_with_the_same_id(pk, db_path):
 def test_undo_of_a_move_restores_deadline_and_history(pk):
     before = pk.json(*ADD)
     pk("move", "1", "next tue", "--reason", "audit")
-    assert pk("undo").stdout.startswith("Undid move: #1 'Send numbers' → Dana")
+    assert pk("undo").stdout.startswith("Undid move: #1 “Send numbers” → Dana")
     assert pk.json("show", "1") == before
 
 
@@ -70,9 +70,9 @@ def test_undo_list_shows_recent_changes_newest_first(pk):
     pk("done", "1")
     lines = pk("undo", "--list").stdout.splitlines()
     assert len(lines) == 3
-    assert lines[0].split()[0] == "3" and "done: #1 'Send numbers' → Dana" in lines[0]
+    assert lines[0].split()[0] == "3" and "done: #1 “Send numbers” → Dana" in lines[0]
     assert "latest" in lines[0]
-    assert "add: #2 'Floor plan' ← Sam (added)" in lines[1]
+    assert "add: #2 “Floor plan” ← Sam (added)" in lines[1]
     assert "Mon 23 Nov 10:00" in lines[2]
     listed = pk.json("undo", "--list")
     assert [e["generation"] for e in listed] == [3, 2, 1]
@@ -217,12 +217,12 @@ def test_undo_and_redo_of_done_on_a_series_say_what_they_did(pk):
     undone = pk("undo").stdout
     assert (
         undone
-        == "Undid done: #1 'Weekly' → Payroll (done → open), #2 'Weekly' → Payroll (removed)\n"
+        == "Undid done: #1 “Weekly” → Payroll (done → open), #2 “Weekly” → Payroll (removed)\n"
     )
     assert [p["id"] for p in pk.json("list", "--all")] == [1]
     redone = pk("undo").stdout
     assert (
-        redone == "Redid done: #1 'Weekly' → Payroll (open → done), #2 'Weekly' → Payroll (added)\n"
+        redone == "Redid done: #1 “Weekly” → Payroll (open → done), #2 “Weekly” → Payroll (added)\n"
     )
     assert [p["id"] for p in pk.json("list", "--all")] == [1, 2]
 
@@ -233,5 +233,5 @@ def test_undo_list_rows_for_undo_and_redo_keep_the_time_column(pk):
     pk("undo")
     lines = pk("undo", "--list").stdout.splitlines()
     assert [line.split()[1] for line in lines] == ["—", "—", "Mon"]
-    assert "redo add: #1 'Send numbers' → Dana (added)" in lines[0]
-    assert "undo add: #1 'Send numbers' → Dana (removed)" in lines[1]
+    assert "redo add: #1 “Send numbers” → Dana (added)" in lines[0]
+    assert "undo add: #1 “Send numbers” → Dana (removed)" in lines[1]

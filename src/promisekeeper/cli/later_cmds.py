@@ -11,6 +11,7 @@ from ..core import slots
 from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
 from ..views.contract import dump_json, promise_json, request_json
+from ..views.messages import quoted
 from ..views.render import safe
 from .common import JSON_HELP, check_id, hint, say, state
 from .core import app
@@ -157,7 +158,14 @@ def book_cmd(
             start=start,
             force=force,
         )
-        clash_text = helplater.clash_words(tx, booking.clashes, st.tz, st.now)
+        clash_text = helplater.clash_words(
+            tx,
+            booking.clashes,
+            st.tz,
+            st.now,
+            helplater.interval(booking.request["slot"]),
+            st.settings.work.buffer,
+        )
     record, promise = booking.request, booking.promise
     if json_:
         dump_json(
@@ -171,7 +179,7 @@ def book_cmd(
     verb = "Re-booked" if booking.rebooked else "Booked"
     say(
         st,
-        f"{verb} #{rid} {safe(record['title'])!r} with {safe(record['person'])}: {when} "
+        f"{verb} #{rid} {quoted(safe(record['title']))} with {safe(record['person'])}: {when} "
         f"(promise #{promise.id}, due {format_local(promise.due, st.tz, now=st.now)})",
     )
     if record.get("forced") and force:
@@ -243,4 +251,7 @@ def cancel_slot_cmd(
     if record.get("slot"):
         freed = f"; {helplater.span_words(helplater.interval(record['slot']), st.tz, st.now)}"
         freed += " is free again"
-    say(st, f"Cancelled #{rid} {safe(record['title'])!r} with {safe(record['person'])}{freed}.")
+    say(
+        st,
+        f"Cancelled #{rid} {quoted(safe(record['title']))} with {safe(record['person'])}{freed}.",
+    )

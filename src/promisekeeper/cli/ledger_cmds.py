@@ -12,6 +12,7 @@ from ..dates import describe_due, parse_deadline, parse_when
 from ..errors import BadInput
 from ..model import Direction, Promise
 from ..views.contract import dump_json, promise_json
+from ..views.messages import quoted
 from ..views.render import print_promises, promise_detail, safe
 from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
@@ -34,7 +35,7 @@ def echo_saved(ctx: typer.Context, verb: str, promise: Promise, json_: bool) -> 
     arrow = "→" if promise.direction == "to" else "←"
     say(
         st,
-        f"{verb} #{promise.id} {safe(promise.title)!r} {arrow} {safe(promise.person)}, "
+        f"{verb} #{promise.id} {quoted(safe(promise.title))} {arrow} {safe(promise.person)}, "
         f"{describe_due(promise.due, st.now, st.tz)}",
     )
 
@@ -271,18 +272,18 @@ def note_cmd(
     if json_:
         dump_json(promise_json(noted, st.now))
     else:
-        say(st, f"Noted on #{noted.id} {safe(noted.title)!r}.")
+        say(st, f"Noted on #{noted.id} {quoted(safe(noted.title))}.")
 
 
 def done_message(promise: Promise, now: datetime) -> str:
     late = promise.late_by(now)
     if promise.direction == "from":
-        return f"{safe(promise.person)} delivered #{promise.id} {safe(promise.title)!r}."
+        return f"{safe(promise.person)} delivered #{promise.id} {quoted(safe(promise.title))}."
     if late:
         from ..dates import relative
 
-        return f"Done #{promise.id} {safe(promise.title)!r}, {relative(promise.due, now)}."
-    return f"Kept #{promise.id} {safe(promise.title)!r} on time."
+        return f"Done #{promise.id} {quoted(safe(promise.title))}, {relative(promise.due, now)}."
+    return f"Kept #{promise.id} {quoted(safe(promise.title))} on time."
 
 
 @app.command("done")
@@ -345,7 +346,7 @@ def drop_cmd(
     if json_:
         dump_json(promise_json(dropped, st.now))
     else:
-        say(st, f"Dropped #{dropped.id} {safe(dropped.title)!r}.")
+        say(st, f"Dropped #{dropped.id} {quoted(safe(dropped.title))}.")
     after_close(st, dropped, following)
 
 

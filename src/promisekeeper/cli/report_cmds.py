@@ -14,6 +14,7 @@ from ..errors import BadInput, StoreError
 from ..model import Promise
 from ..storage.store import PROMISES, REQUESTS, View, atomic_write
 from ..views.contract import dump_json, promise_json
+from ..views.messages import quoted
 from ..views.render import print_promises, safe
 from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
 from .core import app
@@ -28,11 +29,11 @@ def after_close(st: State, closed: Promise, following: Promise | None) -> None:
         rule = safe(str((following.series or {}).get("rule", "")))
         hint(
             st,
-            f"Next: #{following.id} {safe(following.title)!r} "
+            f"Next: #{following.id} {quoted(safe(following.title))} "
             f"{describe_due(following.due, st.now, st.tz)} (repeats {rule})",
         )
     elif closed.series and closed.series.get("stopped"):
-        hint(st, f"The series {safe(str(closed.series.get('rule')))!r} is stopped.")
+        hint(st, f"The series {quoted(safe(str(closed.series.get('rule'))))} is stopped.")
     elif closed.series and (damaged := unreadable(closed.series, st.settings)):
         st.err.print(
             Text(
@@ -160,7 +161,7 @@ def thank_cmd(
     if json_:
         dump_json(promise_json(thanked, st.now))
         return
-    say(st, f"Thanked {safe(thanked.person)} for #{thanked.id} {safe(thanked.title)!r}.")
+    say(st, f"Thanked {safe(thanked.person)} for #{thanked.id} {quoted(safe(thanked.title))}.")
     from ..views.messages import thank_you
 
     say(st, f'Tell {safe(thanked.person)}: "{safe(thank_you(thanked, st.tz, st.now))}"')

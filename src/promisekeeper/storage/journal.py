@@ -274,7 +274,7 @@ def undo(tx: Changeable) -> Entry:
 
 
 def describe(entry: Entry, operation: str | None = None) -> str:
-    """`add: #5 'Send numbers' → Dana`: what an entry changed, in a few words (unescaped)."""
+    """`add: #5 “Send numbers” → Dana`: what an entry changed, in a few words (unescaped)."""
     if entry.too_large:
         return f"{operation or entry.operation}: {entry.too_large} records (too large to undo)"
     parts = []
@@ -287,7 +287,7 @@ def describe(entry: Entry, operation: str | None = None) -> str:
             label = f"{change.get('table')} {label}"
         title = record.get("title")
         if isinstance(title, str):
-            label += f" {title!r}"
+            label += f" \u201c{title}\u201d"  # as views.messages.quoted (layers: no import)
         person = record.get("person")
         if isinstance(person, str):
             label += f" {'←' if record.get('direction') == 'from' else '→'} {person}"

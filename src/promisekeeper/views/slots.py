@@ -16,6 +16,7 @@ from ..core.helplater import DayPlan, interval, span_words
 from ..core.slots import Interval, minutes_words
 from ..dates import format_local
 from ..storage.store import Record
+from .messages import quoted
 from .render import safe
 
 STATUS_STYLE = {"booked": "bold", "done": "green", "expired": "dim", "proposed": "yellow"}
@@ -46,7 +47,8 @@ def print_request(console: Console, rid: int, record: Record, tz: tzinfo, now: d
     team = f" ({safe(record['team'])})" if record.get("team") else ""
     console.print(
         Text(
-            f"Request #{rid} for {safe(record['person'])}{team}: {safe(record['title'])!r}, {need}"
+            f"Request #{rid} for {safe(record['person'])}{team}: "
+            f"{quoted(safe(record['title']))}, {need}"
         ),
         soft_wrap=True,
     )
