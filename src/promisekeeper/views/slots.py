@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
@@ -17,7 +18,7 @@ from ..core.slots import Interval, minutes_words
 from ..dates import format_local
 from ..storage.store import Record
 from .messages import quoted
-from .render import safe
+from .render import Fallback, Stacked, StackedRow, safe, table_need
 
 STATUS_STYLE = {"booked": "bold", "done": "green", "expired": "dim", "proposed": "yellow"}
 
@@ -88,16 +89,19 @@ def print_plan(
             table.add_column("what", overflow="fold", ratio=1)
             table.add_column("status", no_wrap=True)
             table.add_column("request", justify="right", no_wrap=True)
+            widths = [4, 4, 4, 6, 7]
+            rows = []
             for rid, record, slot in p.booked:
                 status = record["status"] + (" (forced)" if record.get("forced") else "")
-                table.add_row(
-                    Text(_clock(slot, tz)),
-                    Text(safe(record["person"])),
-                    Text(safe(record["title"])),
-                    Text(status, style=STATUS_STYLE.get(record["status"], "")),
-                    Text(f"#{rid}"),
-                )
-            console.print(table)
+                style = STATUS_STYLE.get(record["status"], "")
+                cells = [_clock(slot, tz), safe(record["person"]), safe(record["title"]), status]
+                shown = [*cells, f"#{rid}"]
+                widths = [max(w, cell_len(c)) for w, c in zip(widths, shown, strict=True)]
+                table.add_row(*(Text(c) for c in cells[:3]), Text(status, style=style), f"#{rid}")
+                body = [cells[2], f"with {cells[1]}"]
+                rows.append(StackedRow(f"#{rid}", [cells[0], status], body, joiner=" "))
+            narrow = Group(Text(title, style="bold"), Stacked(rows))
+            console.print(Fallback(table, narrow, table_need(widths, flexible=2)))
         else:
             console.print(Text(f"{title}: nothing booked"), soft_wrap=True)
         console.print(Text(f"  free: {free_text(p, tz)}", style="dim"), soft_wrap=True)
@@ -106,15 +110,20 @@ def print_plan(
         table.add_column("request", justify="right", no_wrap=True)
         table.add_column("with", no_wrap=True)
         table.add_column("what", overflow="fold", ratio=1)
-        table.add_column("offered", overflow="fold")
+        table.add_column("offered", no_wrap=True)
         table.add_column("status", no_wrap=True)
+        widths = [7, 4, 4, 7, 6]
+        rows = []
         for rid, record, status in waiting:
-            offered = ", ".join(span_words(interval(s), tz, now) for s in record["proposed"])
+            offers = [span_words(interval(s), tz, now) for s in record["proposed"]]
+            # One offer a line: a fold inside "Tue 24 Nov 09:00–09:30" would hide the time.
+            cells = [f"#{rid}", safe(record["person"]), safe(record["title"]), "\n".join(offers)]
+            shown = [*cells[:3], max(offers, key=cell_len, default=""), status]
+            widths = [max(w, cell_len(c)) for w, c in zip(widths, shown, strict=True)]
             table.add_row(
-                Text(f"#{rid}"),
-                Text(safe(record["person"])),
-                Text(safe(record["title"])),
-                Text(offered),
-                Text(status, style=STATUS_STYLE.get(status, "")),
+                *(Text(c) for c in cells), Text(status, style=STATUS_STYLE.get(status, ""))
             )
-        console.print(table)
+            numbered = [f"{n}. {offer}" for n, offer in enumerate(offers, 1)]
+            rows.append(StackedRow(cells[0], [status], [cells[2], f"with {cells[1]}", *numbered]))
+        narrow = Group(Text("Waiting for an answer", style="bold"), Stacked(rows))
+        console.print(Fallback(table, narrow, table_need(widths, flexible=2)))
