@@ -17,6 +17,7 @@ from ..views.contract import dump_json, promise_json
 from ..views.messages import quoted
 from ..views.render import print_promises, safe
 from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
+from .complete import complete_choices
 from .core import app
 
 
@@ -63,8 +64,11 @@ def standup_cmd(
         "--format",
         "-f",
         help="rich (default on a terminal), plain (mail), markdown (chat) or json.",
+        autocompletion=complete_choices("rich", "plain", "markdown", "json"),
     ),
-    by: str | None = typer.Option(None, "--by", help="Group each section by: team."),
+    by: str | None = typer.Option(
+        None, "--by", help="Group each section by: team.", autocompletion=complete_choices("team")
+    ),
     json_: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """What to say at a standup: done since the previous working day (a Monday covers Friday), due
@@ -99,7 +103,12 @@ def standup_cmd(
 def stats_cmd(
     ctx: typer.Context,
     weeks: int = typer.Option(8, "--weeks", "-w", min=1, max=520, help="How many weeks back."),
-    by: str | None = typer.Option(None, "--by", help="Also per person or per team."),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        help="Also per person or per team.",
+        autocompletion=complete_choices("person", "team"),
+    ),
     theirs: bool = typer.Option(
         False, "--theirs", help="Measure what others promised you instead of your promises."
     ),
@@ -199,7 +208,13 @@ def thanks_cmd(
 @app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    fmt: str = typer.Option("json", "--format", "-f", help="json (lossless), csv or ics."),
+    fmt: str = typer.Option(
+        "json",
+        "--format",
+        "-f",
+        help="json (lossless), csv or ics.",
+        autocompletion=complete_choices("json", "csv", "ics"),
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE"
     ),
