@@ -182,7 +182,7 @@ def test_a_record_edited_by_hand_is_not_overwritten_by_undo(pk, db_path):
     data["promises"]["1"]["title"] = "Edited by hand"  # same generation: the journal can't tell
     db_path.write_text(json.dumps(data))
     result = pk("undo", code=Conflict.exit_code)
-    assert "promises #1 is not as the journal left it" in result.stderr
+    assert "promise #1 is not as the journal left it" in result.stderr
     assert pk.json("show", "1")["title"] == "Edited by hand"
 
 

@@ -220,3 +220,16 @@ def test_search_takes_several_words_without_quotes_and_hash_finds_a_tag(pk, five
     assert [p["title"] for p in pk.json("search", "#expense")] == ["From Sam"]  # a tag, not text
     assert [p["title"] for p in pk.json("search", "#expens")] == []
     assert "\u201cfor lee\u201d" in pk("search", "for", "lee").stdout
+
+
+# --- wording --------------------------------------------------------------------------------------
+
+
+def test_counts_agree_with_their_nouns(pk):
+    pk("add", "One", "--to", "Dana", "--due", "2026-11-20 10:00", "--past")
+    stats = pk("stats", "--weeks", "1", "--plain").stdout
+    assert "last week (by final deadline)" in stats and "1 weeks" not in stats
+    assert "last 3 weeks" in pk("stats", "--weeks", "3", "--plain").stdout
+    pk("later", "Walk through", "--for", "Dana", "--need", "30m")
+    changes = pk("undo", "--list").stdout
+    assert "request #1" in changes and "requests #1" not in changes

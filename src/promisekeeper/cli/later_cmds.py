@@ -12,7 +12,7 @@ from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
 from ..views.contract import dump_json, promise_json, request_json
 from ..views.messages import quoted
-from ..views.render import safe
+from ..views.render import plural, safe
 from .common import JSON_HELP, check_id, hint, say, state
 from .core import app
 
@@ -103,7 +103,9 @@ def later_cmd(
         return
     print_request(st.out, rid, record, st.tz, st.now)
     if len(record["proposed"]) < offer:
-        hint(st, f"Only {len(record['proposed'])} free slot(s) fit; --within widens the search.")
+        found = len(record["proposed"])
+        fit = f"{plural(found, 'free slot')} {'fits' if found == 1 else 'fit'}"
+        hint(st, f"Only {fit}; --within widens the search.")
     say(st, "")
     say(st, "Message to send:")
     say(st, "")

@@ -15,7 +15,7 @@ from ..model import Promise
 from ..storage.store import PROMISES, REQUESTS, View, atomic_write
 from ..views.contract import dump_json, promise_json
 from ..views.messages import quoted
-from ..views.render import print_promises, safe
+from ..views.render import plural, print_promises, safe
 from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
 from .complete import complete_choices
 from .core import app
@@ -261,7 +261,8 @@ def export_cmd(
         # typed path with a newline (or an escape sequence) must stay one inert line.
         why = getattr(exc.__cause__, "strerror", None) or "cannot write it"
         raise StoreError(f"export not written: {why} ({safe(str(target))})") from None
-    hint(st, f"Exported {len(view.promises())} promise(s) to {safe(str(output))} ({chosen}).")
+    count = plural(len(view.promises()), "promise")
+    hint(st, f"Exported {count} to {safe(str(output))} ({chosen}).")
 
 
 @app.command("import")
@@ -305,7 +306,8 @@ def import_cmd(
         return
     skipped = f"; {result.skipped} already here, skipped" if result.skipped else ""
     how = "Merged" if result.merged else "Restored"
-    say(st, f"{how} {result.promises} promise(s) and {result.requests} request(s){skipped}.")
+    counts = f"{plural(result.promises, 'promise')} and {plural(result.requests, 'request')}"
+    say(st, f"{how} {counts}{skipped}.")
 
 
 def series_line(st: State, view: View, promise: Promise) -> Text | None:

@@ -263,7 +263,8 @@ def undo(tx: Changeable) -> Entry:
         table, record_id = change["table"], change["id"]
         if _plain(tx.record(table, record_id)) != _plain(change["after"]):
             raise Conflict(
-                f"{table} #{record_id} is not as the journal left it; nothing was undone"
+                f"{table.removesuffix('s')} #{record_id} is not as the journal left it; "
+                "nothing was undone"
             )
         if change["before"] is None:
             tx.remove(table, record_id)
@@ -284,7 +285,8 @@ def describe(entry: Entry, operation: str | None = None) -> str:
         record = change.get("after") or change.get("before") or {}
         label = f"#{change['id']}"
         if change.get("table") != "promises":
-            label = f"{change.get('table')} {label}"
+            # "request #2", not "requests #2": the table's name is plural, one record is not.
+            label = f"{str(change.get('table')).removesuffix('s')} {label}"
         title = record.get("title")
         if isinstance(title, str):
             label += f" \u201c{title}\u201d"  # as views.messages.quoted (layers: no import)

@@ -19,7 +19,7 @@ from rich.text import Text
 from ..core.report import Counts, Entry, Section, Standup, Stats, Week, group_entries
 from ..dates import format_local, relative, span
 from .contract import dump_json, standup_json, stats_json
-from .render import Fallback, Stacked, StackedRow, safe, table_need
+from .render import Fallback, Stacked, StackedRow, plural, safe, table_need
 
 STANDUP_FORMATS = ("rich", "plain", "markdown", "json")
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -245,7 +245,8 @@ def _slip_line(counts: Counts) -> str:
 
 def _title(result: Stats) -> str:
     whose = "Promises you made" if result.direction == "to" else "Promises made to you"
-    return f"{whose}, last {len(result.weeks)} weeks (by final deadline)"
+    weeks = "week" if len(result.weeks) == 1 else plural(len(result.weeks), "week")
+    return f"{whose}, last {weeks} (by final deadline)"
 
 
 def stats_rich(result: Stats) -> list[Any]:
