@@ -1,9 +1,9 @@
 _pk_completion() {
-    local IFS=$'
-'
-    COMPREPLY=( $( env COMP_WORDS="${COMP_WORDS[*]}" \
-                   COMP_CWORD=$COMP_CWORD \
-                   _PK_COMPLETE=complete_bash $1 ) )
+    local IFS=$'\n'
+    COMPREPLY=( $(env _PK_COMPLETE_LINE="${COMP_LINE:0:COMP_POINT}" \
+        _PK_COMPLETE=complete_bash "$1" 2>/dev/null) )
+    # Readline quotes what it inserts (spaces, quotes, backslashes) as it does for file names.
+    compopt -o filenames 2>/dev/null
     return 0
 }
 

@@ -1,1 +1,1 @@
-complete --command pk --no-files --arguments "(env _PK_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) pk)" --condition "env _PK_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) pk"
+complete --command pk --no-files --arguments "(env _PK_COMPLETE_LINE=(commandline -cp) _PK_COMPLETE=complete_fish _PK_COMPLETE_ACTION=get-args pk)" --condition "env _PK_COMPLETE_LINE=(commandline -cp) _PK_COMPLETE=complete_fish _PK_COMPLETE_ACTION=is-args pk"

@@ -36,7 +36,7 @@ def test_a_healthy_store_passes_every_check(pk, db_path):
         assert found[check][0] == "ok", (check, found[check])
     assert "2 promises" in found["records"][1]
     assert "2 undo entries" in found["journal"][1]
-    assert "1 promises" in found["backup"][1]
+    assert "(1 promise)" in found["backup"][1]
     text = pk("doctor").stdout
     assert text.startswith(f"Store: {db_path}\n")
     assert "PROBLEM" not in text and "warning" not in text
@@ -73,7 +73,7 @@ META = '{"_meta": {"1": {"schema": 1, "generation": 3, "next_id": {"promises": 9
         (
             f'{META}, "promises": {{"1": {PROMISE_JSON}, "1": {PROMISE_JSON}}}}}'.encode(),
             "ids",
-            "promises #1",
+            "promise #1",
         ),
     ],
 )
@@ -117,10 +117,10 @@ def test_repair_drops_malformed_records_and_renumbers_duplicate_ids(pk, db_path)
     ).encode()
     db_path.write_bytes(content)
     result = pk("doctor", "--repair")
-    assert "left out: promises #2 (missing field 'direction')" in result.stdout
-    assert "left out: promises 'x' (not an id)" in result.stdout
+    assert "left out: promise #2 (missing field 'direction')" in result.stdout
+    assert "left out: promise 'x' (not an id)" in result.stdout
     assert "left out: table requests (list, not an object)" in result.stdout
-    assert "new id: promises #1 → #9" in result.stdout
+    assert "new id: promise #1 → #9" in result.stdout
     repaired = sidecar(db_path, ".repaired")
     shown = {p["id"]: p["title"] for p in pk.json("--db", str(repaired), "list")}
     assert shown == {1: "t", 9: "second"}
@@ -181,7 +181,7 @@ def test_orphan_temp_files_are_reported_and_removed_by_repair(pk, db_path):
         orphan.write_text("half")
     level, message = findings(pk)["temp files"]
     assert level == "warn" and message.startswith("2 left by an interrupted write")
-    assert pk("doctor", "--repair").stdout.startswith("Removed 2 leftover temp file(s)")
+    assert pk("doctor", "--repair").stdout.startswith("Removed 2 leftover temp files;")
     assert not any(o.exists() for o in orphans)
 
 
@@ -224,7 +224,7 @@ def test_restore_puts_the_previous_state_back_and_keeps_the_current_file(pk, db_
     result = pk("doctor", "--restore")
     kept = db_path.with_name(f"{db_path.name}.before-restore-{STAMP}")
     assert result.stdout == (
-        f"Restored 1 promises from {sidecar(db_path, '.bak')}; the file it replaced is kept as "
+        f"Restored 1 promise from {sidecar(db_path, '.bak')}; the file it replaced is kept as "
         f"{kept}.\n"
     )
     assert json.loads(db_path.read_bytes())["promises"] == json.loads(previous_state)["promises"]

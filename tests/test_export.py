@@ -113,7 +113,7 @@ def test_json_round_trip_is_byte_for_byte_into_an_empty_store(pk, db_path, tmp_p
     exported = tmp_path / "export.json"
     exported.write_bytes(first)
     env = {"PK_DB": str(other)}
-    assert "Restored 5 promise(s) and 1 request(s)." in pk("import", str(exported), env=env).stdout
+    assert "Restored 5 promises and 1 request." in pk("import", str(exported), env=env).stdout
     second = pk("export", "--format", "json", env=env).stdout_bytes
     assert second == first
     restored = pk.json("show", "1", env=env)

@@ -48,7 +48,7 @@ def test_later_book_slots_done_end_to_end(pk, lunch):
     ]
 
     booked = pk("book", "1", "2")
-    assert "Booked #1 'Walk Dana through the new expense form' with Dana" in booked.stdout
+    assert "Booked #1 “Walk Dana through the new expense form” with Dana" in booked.stdout
     assert "Mon 23 Nov 13:00–13:45" in booked.stdout
     assert "Thank you, Dana" in booked.stderr
 
@@ -96,7 +96,7 @@ def test_message_without_a_reason_does_not_invent_one(pk):
 
 def test_later_prints_request_offers_and_message(pk, lunch):
     result = pk(*LATER)
-    assert "Request #1 for Dana (Finance): 'Walk Dana through the new expense form', 45m" in (
+    assert "Request #1 for Dana (Finance): “Walk Dana through the new expense form”, 45m" in (
         result.stdout
     )
     assert "  2. Mon 23 Nov 13:00–13:45" in result.stdout
@@ -131,7 +131,7 @@ def test_booking_a_clashing_time_is_refused_then_forced(pk, db_path, lunch):
     before = db_path.read_bytes()
     refused = pk("book", "2", "today 1:30pm", code=4)
     assert refused.stderr.startswith("pk: Mon 23 Nov 13:30–14:30 can't be booked")
-    assert "#1 'Walk Dana through the new expense form' with Dana" in refused.stderr
+    assert "#1 “Walk Dana through the new expense form” with Dana" in refused.stderr
     assert "--force" in refused.stderr
     assert refused.stderr.count("\n") == 1
     assert db_path.read_bytes() == before
@@ -157,7 +157,7 @@ def test_an_offered_option_that_was_booked_since_is_a_clash(pk):
     pk("later", "Two", "--for", "Sam")  # offered the same free times
     pk("book", "1", "1")
     result = pk("book", "2", "1", code=4)
-    assert "clashes with #1 'One' with Dana" in result.stderr
+    assert "clashes with #1 “One” with Dana" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -240,7 +240,7 @@ def test_move_into_a_clash_is_refused_and_changes_nothing(pk, db_path, lunch):
     pk("book", "2", "tomorrow 9am")  # Tue 09:00–10:00
     before = db_path.read_bytes()
     result = pk("move", "1", "tomorrow 9:30am", "--reason", "clash", code=4)
-    assert "clashes with #2 'Review the draft' with Sam" in result.stderr
+    assert "clashes with #2 “Review the draft” with Sam" in result.stderr
     assert db_path.read_bytes() == before
 
 

@@ -31,7 +31,7 @@ def test_add_echoes_the_resolved_deadline(pk):
         "--tag",
         "payroll",
     )
-    assert "Promised #1 'Send Q3 headcount numbers' → Dana" in result.stdout
+    assert "Promised #1 “Send Q3 headcount numbers” → Dana" in result.stdout
     assert "due Fri 27 Nov 15:00 — in 4 days" in result.stdout
 
 
@@ -112,7 +112,7 @@ def test_list_filters(pk):
 
 def test_done_records_on_time_and_all_shows_it(pk):
     add(pk)
-    assert "Kept #1 'Send Q3 headcount numbers' on time." in pk("done", "1").stdout
+    assert "Kept #1 “Send Q3 headcount numbers” on time." in pk("done", "1").stdout
     assert pk.json("list") == []
     (shown,) = pk.json("list", "--all")
     assert shown["status"] == "done"

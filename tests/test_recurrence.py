@@ -159,7 +159,7 @@ def test_add_with_a_bad_rule_writes_nothing(pk, db_path):
 def test_done_schedules_the_next_occurrence_with_a_new_id_in_the_same_series(pk):
     first = add_weekly(pk)
     result = pk("done", "1")
-    assert "Next: #2 'Time cards to payroll' due Fri 4 Dec 12:00" in result.stderr
+    assert "Next: #2 “Time cards to payroll” due Fri 4 Dec 12:00" in result.stderr
     second = pk.json("show", "2")
     assert second["id"] != first["id"] and second["uuid"] != first["uuid"]
     assert second["series"]["id"] == first["series"]["id"]

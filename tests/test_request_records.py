@@ -119,7 +119,7 @@ def test_doctor_reports_a_malformed_request(pk, db_path, change, words):
     result = pk("doctor", "--json", code=CORRUPT)
     found = {f["check"]: f for f in json.loads(result.stdout)["findings"]}
     assert found["records"]["level"] == "problem"
-    assert "requests #1: " in found["records"]["message"]
+    assert "request #1: " in found["records"]["message"]
     assert words in found["records"]["message"]
 
 
@@ -131,8 +131,8 @@ def test_repair_leaves_out_a_malformed_request_like_a_malformed_promise(pk, db_p
     }
     db_path.write_text(json.dumps(store))
     result = pk("doctor", "--repair")
-    assert "left out: requests #1 (proposed None is not a list of times)" in result.stdout
-    assert "kept 0 promises, 1 requests" in result.stdout
+    assert "left out: request #1 (proposed None is not a list of times)" in result.stdout
+    assert "kept 0 promises, 1 request" in result.stdout
     repaired = sidecar(db_path, ".repaired")
     pending = pk.json("--db", str(repaired), "slots")["pending"]
     assert [r["id"] for r in pending] == [2]

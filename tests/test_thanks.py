@@ -11,14 +11,14 @@ def waiting_on(pk, title: str, person: str, due: str = "tomorrow") -> int:
 def test_thank_you_flow_end_to_end(pk):
     pid = waiting_on(pk, "Updated floor plan", "Sam")
     done = pk("done", str(pid))
-    assert "Sam delivered #1 'Updated floor plan'." in done.stdout
+    assert "Sam delivered #1 “Updated floor plan”." in done.stdout
     assert "pk thank 1" in done.stderr  # the nudge is talk, not output
 
     listed = pk.json("thanks")
     assert [p["id"] for p in listed] == [pid]
 
     thanked = pk("thank", str(pid), "--note", "saved my Friday")
-    assert "Thanked Sam for #1 'Updated floor plan'." in thanked.stdout
+    assert "Thanked Sam for #1 “Updated floor plan”." in thanked.stdout
     assert (
         'Tell Sam: "Hi Sam, thank you for “Updated floor plan” (delivered Mon 23 Nov 10:00 — '
         'right on time). Saved my Friday! I appreciate it."'

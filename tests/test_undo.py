@@ -26,7 +26,7 @@ def journal_file(db_path):
 def test_undo_of_an_add_removes_it_and_the_id_stays_used(pk, db_path):
     pk(*ADD)
     result = pk("undo")
-    assert result.stdout == "Undid add: #1 'Send numbers' → Dana (removed)\n"
+    assert result.stdout == "Undid add: #1 “Send numbers” → Dana (removed)\n"
     assert pk.json("list", "--all") == []
     assert pk.json("add", "Other", "--to", "Sam", "--due", "fri")["id"] == 2
 
@@ -36,7 +36,7 @@ def test_redo_brings_back_an_undone_add_with_the_same_id(pk, db_path):
     original.pop("heads_up")  # not part of the promise: what add said about capacity
     pk("undo")
     result = pk("redo")
-    assert result.stdout == "Redid add: #1 'Send numbers' → Dana (added)\n"
+    assert result.stdout == "Redid add: #1 “Send numbers” → Dana (added)\n"
     assert pk.json("show", "1") == original
     # And undo again: the redone change is the newest not undone.
     assert pk("undo").stdout.startswith("Undid add: #1")
@@ -49,8 +49,8 @@ def test_undo_again_goes_further_back_instead_of_redoing(pk):
     pk("add", "Floor plan", "--from", "Sam", "--due", "tomorrow")
     pk("done", "1")
     assert pk("undo").stdout.startswith("Undid done: #1")
-    assert pk("undo").stdout.startswith("Undid add: #2 'Floor plan'")
-    assert pk("undo").stdout.startswith("Undid add: #1 'Send numbers'")
+    assert pk("undo").stdout.startswith("Undid add: #2 “Floor plan”")
+    assert pk("undo").stdout.startswith("Undid add: #1 “Send numbers”")
     assert pk.json("list", "--all") == []
     result = pk("undo", code=Conflict.exit_code)
     assert result.stderr == "pk: nothing to undo; `pk redo` re-applies what was undone\n"
@@ -92,7 +92,7 @@ def test_undo_of_a_move_restores_deadline_and_history(pk):
     before = pk.json(*ADD)
     before.pop("heads_up")
     pk("move", "1", "next tue", "--reason", "audit")
-    assert pk("undo").stdout.startswith("Undid move: #1 'Send numbers' → Dana")
+    assert pk("undo").stdout.startswith("Undid move: #1 “Send numbers” → Dana")
     assert pk.json("show", "1") == before
 
 
@@ -120,9 +120,9 @@ def test_undo_list_shows_recent_changes_newest_first(pk):
     pk("done", "1")
     lines = pk("undo", "--list").stdout.splitlines()
     assert len(lines) == 3
-    assert lines[0].split()[0] == "3" and "done: #1 'Send numbers' → Dana" in lines[0]
+    assert lines[0].split()[0] == "3" and "done: #1 “Send numbers” → Dana" in lines[0]
     assert "← `pk undo` reverts it" in lines[0]
-    assert "add: #2 'Floor plan' ← Sam (added)" in lines[1]
+    assert "add: #2 “Floor plan” ← Sam (added)" in lines[1]
     assert "Mon 23 Nov 10:00" in lines[2]
     listed = pk.json("undo", "--list")
     assert [e["generation"] for e in listed] == [3, 2, 1]
@@ -311,7 +311,7 @@ def test_a_record_edited_by_hand_is_not_overwritten_by_undo(pk, db_path):
     data["promises"]["1"]["title"] = "Edited by hand"  # same generation: the journal can't tell
     db_path.write_text(json.dumps(data))
     result = pk("undo", code=Conflict.exit_code)
-    assert "promises #1 is not as the journal left it" in result.stderr
+    assert "promise #1 is not as the journal left it" in result.stderr
     assert pk.json("show", "1")["title"] == "Edited by hand"
 
 
@@ -333,7 +333,7 @@ def test_undo_list_says_what_undo_and_redo_would_do_and_when(pk):
     lines = pk("undo", "--list").stdout.splitlines()
     assert "[undone]" in lines[0] and "← `pk redo` re-applies it" in lines[0]
     assert "Mon 23 Nov 10:00" in lines[0]  # when the change ran, also once undone
-    assert "add: #2 'Floor plan'" in lines[1] and "← `pk undo` reverts it" in lines[1]
+    assert "add: #2 “Floor plan”" in lines[1] and "← `pk undo` reverts it" in lines[1]
     assert "←" not in lines[2].split("Dana", 1)[1]
     listed = pk.json("undo", "--list")
     assert [(e["generation"], e["undone"], e["next"]) for e in listed] == [
@@ -368,12 +368,12 @@ def test_undo_and_redo_of_done_on_a_series_say_what_they_did(pk):
     undone = pk("undo").stdout
     assert (
         undone
-        == "Undid done: #1 'Weekly' → Payroll (done → open), #2 'Weekly' → Payroll (removed)\n"
+        == "Undid done: #1 “Weekly” → Payroll (done → open), #2 “Weekly” → Payroll (removed)\n"
     )
     assert [p["id"] for p in pk.json("list", "--all")] == [1]
     redone = pk("redo").stdout
     assert (
-        redone == "Redid done: #1 'Weekly' → Payroll (open → done), #2 'Weekly' → Payroll (added)\n"
+        redone == "Redid done: #1 “Weekly” → Payroll (open → done), #2 “Weekly” → Payroll (added)\n"
     )
     assert [p["id"] for p in pk.json("list", "--all")] == [1, 2]
 

@@ -3,9 +3,9 @@
     python -m promisekeeper.completion_gen            # rewrite completions/pk.bash, _pk, pk.fish
     python -m promisekeeper.completion_gen --check    # exit 1 if any file is out of date
 
-The scripts are Typer's: on each Tab they run `pk` with `_PK_COMPLETE` set, so commands, options
-and values from the store (`cli/complete.py`) always match the installed pk. A test fails when the
-files differ from what this module generates.
+On each Tab the scripts run `pk` with `_PK_COMPLETE` set and the line typed so far, so commands,
+options and values from the store (`cli/complete.py`) always match the installed pk. A test
+fails when the files differ from what this module generates.
 """
 
 from __future__ import annotations
@@ -23,13 +23,11 @@ def generate(shell: str) -> str:
     """The completion script for `shell` (bash, zsh or fish)."""
     if shell not in FILES:
         raise ValueError(f"unknown shell {shell!r} (choose: {', '.join(FILES)})")
-    # Typer keeps the script templates private; this is the function its own
-    # `--show-completion` uses. pk turns that option off to keep `pk --help` short.
-    from typer._completion_shared import get_completion_script
+    # pk's own scripts, not Typer's: they hand pk the raw line so names with spaces and quotes
+    # come back whole and quoted by the shell (cli/complete.py says how).
+    from .complete import completion_script
 
-    from . import app  # noqa: F401 - registers Typer's completion classes (cli/shell_cmds.py)
-
-    return get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=shell) + "\n"
+    return completion_script(shell, PROG, COMPLETE_VAR) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

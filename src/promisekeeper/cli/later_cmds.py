@@ -12,7 +12,8 @@ from ..core import slots
 from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
 from ..views.contract import dump_json, promise_json, request_json
-from ..views.render import safe
+from ..views.messages import quoted
+from ..views.render import plural, safe
 from .busy import busy_intervals
 from .common import JSON_HELP, check_id, hint, say, state
 from .core import app
@@ -112,7 +113,9 @@ def later_cmd(
         return
     print_request(st.out, rid, record, st.tz, st.now)
     if len(record["proposed"]) < offer:
-        hint(st, f"Only {len(record['proposed'])} free slot(s) fit; --within widens the search.")
+        found = len(record["proposed"])
+        fit = f"{plural(found, 'free slot')} {'fits' if found == 1 else 'fit'}"
+        hint(st, f"Only {fit}; --within widens the search.")
     say(st, "")
     say(st, "Message to send:")
     say(st, "")
@@ -177,7 +180,14 @@ def book_cmd(
             force=force,
             busy=busy,
         )
-        clash_text = helplater.clash_words(tx, booking.clashes, st.tz, st.now)
+        clash_text = helplater.clash_words(
+            tx,
+            booking.clashes,
+            st.tz,
+            st.now,
+            helplater.interval(booking.request["slot"]),
+            st.settings.work.buffer,
+        )
         warning = None if quiet else heads_up(st, tx, booking.promise.due, busy)
     record, promise = booking.request, booking.promise
     if json_:
@@ -193,7 +203,7 @@ def book_cmd(
     verb = "Re-booked" if booking.rebooked else "Booked"
     say(
         st,
-        f"{verb} #{rid} {safe(record['title'])!r} with {safe(record['person'])}: {when} "
+        f"{verb} #{rid} {quoted(safe(record['title']))} with {safe(record['person'])}: {when} "
         f"(promise #{promise.id}, due {format_local(promise.due, st.tz, now=st.now)})",
     )
     if record.get("forced") and force:
@@ -270,4 +280,7 @@ def cancel_slot_cmd(
     if record.get("slot"):
         freed = f"; {helplater.span_words(helplater.interval(record['slot']), st.tz, st.now)}"
         freed += " is free again"
-    say(st, f"Cancelled #{rid} {safe(record['title'])!r} with {safe(record['person'])}{freed}.")
+    say(
+        st,
+        f"Cancelled #{rid} {quoted(safe(record['title']))} with {safe(record['person'])}{freed}.",
+    )

@@ -11,14 +11,16 @@ from datetime import datetime
 import typer
 
 from ..core import ledger, lifecycle
+from ..core.ledger import SortKey
 from ..dates import describe_due, parse_deadline, parse_when
 from ..errors import BadInput, PkError
 from ..model import Direction, Promise
 from ..storage.files import REQUESTS
 from ..storage.store import Transaction
 from ..views.contract import dump_json, promise_json
+from ..views.messages import quoted
 from ..views.render import print_promises, promise_detail, safe
-from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
+from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
 from .core import app
 from .heads_up import EFFORT_HELP, QUIET_HELP, effort_minutes, heads_up, tell
@@ -47,7 +49,7 @@ def echo_saved(
     arrow = "→" if promise.direction == "to" else "←"
     say(
         st,
-        f"{verb} #{promise.id} {safe(promise.title)!r} {arrow} {safe(promise.person)}, "
+        f"{verb} #{promise.id} {quoted(safe(promise.title))} {arrow} {safe(promise.person)}, "
         f"{describe_due(promise.due, st.now, st.tz)}",
     )
     tell(st, warning)
@@ -133,60 +135,114 @@ def add_cmd(
     echo_saved(ctx, "Promised" if direction == "to" else "Waiting on", promise, json_, warning)
 
 
+TABLE_HELP = "Print the table even when stdout is not a terminal (a pipe or a file)."
+
+
+def listing_format(st: State, json_: bool, plain: bool, table: bool) -> str:
+    """A table for a person at a terminal; one plain line per promise into a pipe or a file, so
+    `pk list | grep expense` keeps each promise's id, due date and person on its line."""
+    if table and (json_ or plain):
+        raise BadInput("choose one of --json, --plain and --table")
+    if table:
+        return "table"
+    fmt = output_format(json_, plain)
+    if fmt == "table" and not st.out.is_terminal:
+        return "plain"
+    return fmt
+
+
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    to: str | None = typer.Option(
-        None,
+    to: list[str] = typer.Option(
+        [],
         "--to",
         metavar="PERSON",
-        help="Only what you promised this person.",
+        help="Only what you promised this person; repeat for either.",
         autocompletion=complete_people,
     ),
-    from_: str | None = typer.Option(
-        None,
+    from_: list[str] = typer.Option(
+        [],
         "--from",
         metavar="PERSON",
-        help="Only what this person owes you.",
+        help="Only what this person owes you; repeat for either.",
         autocompletion=complete_people,
     ),
-    team: str | None = typer.Option(None, "--team", metavar="TEAM", help="Only this team."),
-    tag: str | None = typer.Option(
-        None, "--tag", "-t", metavar="TAG", help="Only promises with this tag."
+    person: list[str] = typer.Option(
+        [],
+        "--person",
+        "-p",
+        metavar="PERSON",
+        help="Promises to and from this person; repeat for either.",
+        autocompletion=complete_people,
+    ),
+    team: list[str] = typer.Option(
+        [], "--team", metavar="TEAM", help="Only this team; repeat for either."
+    ),
+    tag: list[str] = typer.Option(
+        [], "--tag", "-t", metavar="TAG", help="Only promises with this tag; repeat for either."
     ),
     overdue: bool = typer.Option(False, "--overdue", help="Only late promises."),
+    due_by: str | None = typer.Option(
+        None,
+        "--due-by",
+        metavar="WHEN",
+        help="Only promises due by WHEN, inclusive; a day without a time means all of that day "
+        "(fri, tomorrow 3pm, 2026-12-01).",
+    ),
     due_before: str | None = typer.Option(
         None,
         "--due-before",
         metavar="WHEN",
-        help="Only promises due before WHEN (e.g. fri, 2026-12-01).",
+        help="Only promises due strictly before WHEN (fri: Friday at the end of the working "
+        "day, so a deadline at exactly that time is left out; --due-by keeps it).",
+    ),
+    sort: SortKey = typer.Option(
+        "due",
+        "--sort",
+        help="Order by due (soonest first), created (oldest first) or person (A to Z).",
+    ),
+    limit: int | None = typer.Option(
+        None, "--limit", "-n", metavar="N", min=1, help="Show at most N promises."
     ),
     all_: bool = typer.Option(False, "--all", "-a", help="Include done and dropped promises."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
     plain: bool = typer.Option(False, "--plain", help=PLAIN_HELP),
+    table: bool = typer.Option(False, "--table", help=TABLE_HELP),
 ) -> None:
     """List promises, soonest deadline first (open ones unless --all).
 
+    Filters of different kinds must all match; a filter repeated means either (`--tag a --tag b`:
+    tagged a or b). --to, --from and --person count as one kind: `--to Dana --from Sam` shows
+    both. At a terminal this is a table; into a pipe or a file it is one line per promise
+    (like --plain), so `pk list | grep expense` keeps the id. --table keeps the table.
+
     Examples:
 
-        pk list --to Dana
+        pk list --person Dana
 
-        pk list --team Finance --due-before fri --json | jq '.[].title'
+        pk list --team Finance --due-by fri --json | jq '.[].title'
+
+        pk list --tag payroll --tag audit --sort person --limit 10
     """
     st = state(ctx)
-    fmt = output_format(json_, plain)
+    fmt = listing_format(st, json_, plain, table)
     flt = ledger.Filter(
-        to=to,
-        from_=from_,
-        team=team,
-        tag=tag,
+        to=tuple(to),
+        from_=tuple(from_),
+        person=tuple(person),
+        team=tuple(team),
+        tag=tuple(tag),
         overdue=overdue,
         due_before=parse_when(due_before, st.now, st.settings) if due_before else None,
+        due_by=ledger.parse_due_by(due_by, st.now, st.settings) if due_by else None,
         include_closed=all_,
+        sort=sort,
+        limit=limit,
     )
     view = st.store().read()
     shown = ledger.select(view.promises(None if all_ else "open", archived=all_), flt, st.now)
-    filtered = any(v not in (None, False) for v in (to, from_, team, tag, overdue, due_before))
+    filtered = bool(to or from_ or person or team or tag or overdue or due_before or due_by)
     empty = (
         "Nothing matches those filters."
         if filtered
@@ -202,14 +258,18 @@ def overdue_cmd(
     ctx: typer.Context,
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
     plain: bool = typer.Option(False, "--plain", help=PLAIN_HELP),
+    table: bool = typer.Option(False, "--table", help=TABLE_HELP),
 ) -> None:
     """What is late, and by how much — yours and what others owe you.
+
+    At a terminal this is a table; into a pipe or a file, one line per promise (like --plain).
 
     Example:
 
         pk overdue --plain
     """
     st = state(ctx)
+    fmt = listing_format(st, json_, plain, table)
     late = ledger.overdue(st.store().read().promises("open"), st.now)
     print_promises(
         st.out,
@@ -218,7 +278,7 @@ def overdue_cmd(
         st.tz,
         title="Overdue",
         empty="Nothing is overdue. Well kept!",
-        fmt=output_format(json_, plain),
+        fmt=fmt,
     )
 
 
@@ -318,19 +378,19 @@ def note_cmd(
     if json_:
         dump_json(promise_json(noted, st.now))
     else:
-        say(st, f"Noted on #{noted.id} {safe(noted.title)!r}.")
+        say(st, f"Noted on #{noted.id} {quoted(safe(noted.title))}.")
 
 
 def done_message(promise: Promise, now: datetime) -> str:
     """What `pk done` says; on time or late by the one rule (`Promise.on_time_at`)."""
     if promise.direction == "from":
-        return f"{safe(promise.person)} delivered #{promise.id} {safe(promise.title)!r}."
+        return f"{safe(promise.person)} delivered #{promise.id} {quoted(safe(promise.title))}."
     if not promise.kept_on_time:
         from ..dates import span
 
         late = span(int(promise.late_by(now).total_seconds()))
-        return f"Done #{promise.id} {safe(promise.title)!r}, {late} late."
-    return f"Kept #{promise.id} {safe(promise.title)!r} on time."
+        return f"Done #{promise.id} {quoted(safe(promise.title))}, {late} late."
+    return f"Kept #{promise.id} {quoted(safe(promise.title))} on time."
 
 
 def _bulk(pids: list[int]) -> list[int]:
@@ -436,7 +496,7 @@ def drop_cmd(
         dump_json(shapes[0] if len(pids) == 1 else shapes)
     else:
         for dropped, _ in closed:
-            say(st, f"Dropped #{dropped.id} {safe(dropped.title)!r}.")
+            say(st, f"Dropped #{dropped.id} {quoted(safe(dropped.title))}.")
     for dropped, following in closed:
         after_close(st, dropped, following)
 
@@ -592,24 +652,32 @@ def stdin_is_terminal() -> bool:
 @app.command("search")
 def search_cmd(
     ctx: typer.Context,
-    query: str = typer.Argument(..., metavar="WORDS", help="Words to find; all must match."),
+    words: list[str] = typer.Argument(
+        ..., metavar="WORDS...", help="Words to find, no quotes needed; all must match."
+    ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
     plain: bool = typer.Option(False, "--plain", help=PLAIN_HELP),
 ) -> None:
     """Search titles, people, teams, tags, notes and reasons (open and closed).
 
-    Example:
+    Every word must match, anywhere; a word written #tag matches that tag exactly (quote it
+    in the shell: a bare # starts a comment).
 
-        pk search headcount
+    Examples:
+
+        pk search headcount Dana
+
+        pk search '#payroll' march
     """
     st = state(ctx)
+    query = " ".join(words)
     found = ledger.search(st.store().read().promises(archived=True), query)
     print_promises(
         st.out,
         found,
         st.now,
         st.tz,
-        title=f"Matching {query!r}",
-        empty=f"Nothing matches {query!r}.",
+        title=f"Matching {quoted(safe(query))}",
+        empty=f"Nothing matches {quoted(safe(query))}.",
         fmt=output_format(json_, plain),
     )

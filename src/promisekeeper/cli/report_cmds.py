@@ -16,8 +16,10 @@ from ..errors import BadInput, StoreError
 from ..model import Promise
 from ..storage.store import PROMISES, REQUESTS, View, atomic_write
 from ..views.contract import dump_json, promise_json
-from ..views.render import print_promises, safe
+from ..views.messages import quoted
+from ..views.render import plural, print_promises, safe
 from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
+from .complete import complete_choices
 from .core import app
 
 
@@ -30,11 +32,11 @@ def after_close(st: State, closed: Promise, following: Promise | None) -> None:
         rule = safe(str((following.series or {}).get("rule", "")))
         hint(
             st,
-            f"Next: #{following.id} {safe(following.title)!r} "
+            f"Next: #{following.id} {quoted(safe(following.title))} "
             f"{describe_due(following.due, st.now, st.tz)} (repeats {rule})",
         )
     elif closed.series and closed.series.get("stopped"):
-        hint(st, f"The series {safe(str(closed.series.get('rule')))!r} is stopped.")
+        hint(st, f"The series {quoted(safe(str(closed.series.get('rule'))))} is stopped.")
     elif closed.series and (damaged := unreadable(closed.series, st.settings)):
         st.err.print(
             Text(
@@ -64,8 +66,11 @@ def standup_cmd(
         "--format",
         "-f",
         help="rich (default on a terminal), plain (mail), markdown (chat) or json.",
+        autocompletion=complete_choices("rich", "plain", "markdown", "json"),
     ),
-    by: str | None = typer.Option(None, "--by", help="Group each section by: team."),
+    by: str | None = typer.Option(
+        None, "--by", help="Group each section by: team.", autocompletion=complete_choices("team")
+    ),
     json_: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """What to say at a standup: done since the previous working day (a Monday covers Friday), due
@@ -101,7 +106,12 @@ def standup_cmd(
 def stats_cmd(
     ctx: typer.Context,
     weeks: int = typer.Option(8, "--weeks", "-w", min=1, max=520, help="How many weeks back."),
-    by: str | None = typer.Option(None, "--by", help="Also per person or per team."),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        help="Also per person or per team.",
+        autocompletion=complete_choices("person", "team"),
+    ),
     theirs: bool = typer.Option(
         False, "--theirs", help="Measure what others promised you instead of your promises."
     ),
@@ -167,7 +177,7 @@ def thank_cmd(
     if json_:
         dump_json(promise_json(thanked, st.now))
         return
-    say(st, f"Thanked {safe(thanked.person)} for #{thanked.id} {safe(thanked.title)!r}.")
+    say(st, f"Thanked {safe(thanked.person)} for #{thanked.id} {quoted(safe(thanked.title))}.")
     from ..views.messages import thank_you
 
     say(st, f'Tell {safe(thanked.person)}: "{safe(thank_you(thanked, st.tz, st.now))}"')
@@ -282,10 +292,8 @@ def export_cmd(
         # typed path with a newline (or an escape sequence) must stay one inert line.
         why = getattr(exc.__cause__, "strerror", None) or "cannot write it"
         raise StoreError(f"export not written: {why} ({safe(str(target))})") from None
-    hint(
-        st,
-        f"Exported {len(view.all_records(PROMISES))} promise(s) to {safe(str(output))} ({chosen}).",
-    )
+    count = plural(len(view.all_records(PROMISES)), "promise")
+    hint(st, f"Exported {count} to {safe(str(output))} ({chosen}).")
 
 
 def export_vdir(st: State, directory: Path | None) -> None:
@@ -390,7 +398,8 @@ def import_cmd(
         return
     skipped = f"; {result.skipped} already here, skipped" if result.skipped else ""
     how = "Merged" if result.merged else "Restored"
-    say(st, f"{how} {result.promises} promise(s) and {result.requests} request(s){skipped}.")
+    counts = f"{plural(result.promises, 'promise')} and {plural(result.requests, 'request')}"
+    say(st, f"{how} {counts}{skipped}.")
 
 
 def read_input(file: Path) -> str:

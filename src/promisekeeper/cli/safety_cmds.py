@@ -12,7 +12,7 @@ from rich.text import Text
 from ..dates import format_local
 from ..errors import StoreCorrupt
 from ..views.contract import dump_json, journal_json
-from ..views.render import safe
+from ..views.render import plural, safe
 from .common import JSON_HELP, State, hint, say, state
 from .core import app
 
@@ -179,14 +179,15 @@ def doctor_cmd(
     if restore:
         result = doctor_mod.restore(path, st.now, lock_timeout)
         kept = f"; the file it replaced is kept as {result.previous}" if result.previous else ""
-        say(st, f"Restored {result.promises} promises from {result.restored_from}{kept}.")
+        say(st, f"Restored {plural(result.promises, 'promise')} from {result.restored_from}{kept}.")
         return
     if repair:
         fixed = doctor_mod.repair(path, st.now, lock_timeout)
         if fixed is None:
             say(st, "Nothing to repair: the store is healthy.")
         elif not fixed.kept and not fixed.dropped and fixed.temps_removed:
-            say(st, f"Removed {fixed.temps_removed} leftover temp file(s); the store is healthy.")
+            removed = plural(fixed.temps_removed, "leftover temp file")
+            say(st, f"Removed {removed}; the store is healthy.")
         else:
             _report_repair(st, fixed, st.store().target)
         return
@@ -211,7 +212,7 @@ def doctor_cmd(
 
 
 def _report_repair(st: State, fixed: doctor_mod.Repair, target: Path) -> None:
-    kept = ", ".join(f"{n} {table}" for table, n in fixed.kept.items())
+    kept = ", ".join(plural(n, table.removesuffix("s")) for table, n in fixed.kept.items())
     say(st, f"Wrote a repaired copy: {fixed.repaired} (kept {kept or 'nothing'}).")
     say(st, f"The file as found is kept as {fixed.backup}; {target} was not changed.")
     for item in fixed.dropped:

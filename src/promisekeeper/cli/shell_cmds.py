@@ -17,9 +17,11 @@ from ..errors import BadInput
 from ..shell import prompt
 from ..shell import snippets as shell
 from .common import state
+from .complete import complete_choices, register_shells
 from .core import app
 
 completion_init()
+register_shells()  # pk's own bash/zsh/fish classes: see cli/complete.py
 
 SHELL_HELP = "bash, zsh or fish."
 
@@ -40,7 +42,9 @@ def _pk_command() -> str:
 
 @app.command("init")
 def init_cmd(
-    name: str = typer.Argument(..., metavar="SHELL", help=SHELL_HELP),
+    name: str = typer.Argument(
+        ..., metavar="SHELL", help=SHELL_HELP, autocompletion=complete_choices(*shell.SHELLS)
+    ),
     standup: bool = typer.Option(
         False, "--standup", help="Also print the plain standup once a day, at the first shell."
     ),

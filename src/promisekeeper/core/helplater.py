@@ -132,7 +132,16 @@ def meeting_words(meeting: Interval, tz: tzinfo, now: datetime | None = None) ->
     return f"\u201c{summary}\u201d ({span_words(meeting, tz, now)})"
 
 
-def clash_words(view: View, clashes: Sequence[Interval], tz: tzinfo, now: datetime) -> str:
+def clash_words(
+    view: View,
+    clashes: Sequence[Interval],
+    tz: tzinfo,
+    now: datetime,
+    slot: Interval | None = None,
+    buffer: timedelta | None = None,
+) -> str:
+    """The booked slots `slot` clashes with, in words. A slot that does not overlap one but comes
+    closer than the buffer says so: otherwise "clashes" with a free-looking time is a puzzle."""
     parts = []
     for clash in clashes:
         if is_meeting(clash):
@@ -140,7 +149,14 @@ def clash_words(view: View, clashes: Sequence[Interval], tz: tzinfo, now: dateti
             continue
         other = view.record(REQUESTS, clash.ref) or {}
         title, person = _inert(other.get("title", "?")), _inert(other.get("person", "?"))
-        parts.append(f"#{clash.ref} {title!r} with {person} ({span_words(clash, tz, now)})")
+        # Typographic quotes, as views.messages.quoted (core may not import views).
+        words = f"#{clash.ref} \u201c{title}\u201d with {person} ({span_words(clash, tz, now)})"
+        if slot is not None and not slot.overlaps(clash):
+            gap = max(clash.start - slot.end, slot.start - clash.end)
+            apart = f"only {slots.minutes_words(gap)} apart" if gap else "back to back"
+            keep = f"the {slots.minutes_words(buffer)} buffer" if buffer else "the buffer"
+            words += f", {apart}: inside {keep} you keep between help slots"
+        parts.append(words)
     return "; ".join(parts)
 
 
@@ -287,12 +303,13 @@ def _refuse_unless_forced(
     tz: tzinfo,
     now: datetime,
     retry: str,
+    buffer: timedelta | None = None,
 ) -> None:
     if force or not (clashes or outside):
         return
     reasons = []
     if clashes:
-        reasons.append(f"it clashes with {clash_words(tx, clashes, tz, now)}")
+        reasons.append(f"it clashes with {clash_words(tx, clashes, tz, now, slot, buffer)}")
     if outside:
         reasons.append(outside)
     raise Conflict(f"{span_words(slot, tz, now)} can't be booked: {'; '.join(reasons)}; {retry}")
@@ -370,6 +387,7 @@ def book(
         tz=tz,
         now=now,
         retry="pick another time, or add --force to book it anyway",
+        buffer=work.buffer,
     )
     forced = bool(clashes or outside)
     details: dict[str, Any] = {**_span(slot), "option": option, "forced": forced}
@@ -497,6 +515,7 @@ def on_move(
         tz=tz,
         now=now,
         retry=f"pick another time, or use: pk book {rid} WHEN --force",
+        buffer=buffer,
     )
     record = _event(record, now, "rebooked", **{"from": _span(old)}, **_span(slot), forced=False)
     record.update(slot=_span(slot), forced=False)
@@ -521,7 +540,8 @@ def on_reopen(tx: Transaction, promise: Promise, now: datetime) -> str | None:
     taken = ", ".join(f"#{c.ref}" for c in clashes)
     hint = (
         f"request #{rid} stays cancelled: its slot {span_words(slot, tz, now)} now clashes with "
-        f"{clash_words(tx, clashes, tz, now)}; the promise is open without a booked time"
+        f"{clash_words(tx, clashes, tz, now, slot, buffer)}; the promise is open without a booked "
+        "time"
     )
     reason = f"promise reopened, but its slot clashes with {taken}"
     tx.put(

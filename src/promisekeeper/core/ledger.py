@@ -7,11 +7,15 @@ nothing and read no clock; the CLI decides what to show.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any, Literal, get_args
 
+from ..config import Settings
+
+# _ISO and _split_time: see parse_due_by (a stopgap until dates reads bounds itself).
+from ..dates import _ISO, _split_time, parse_when
 from ..errors import BadInput, Conflict
 from ..model import Direction, Promise, iso, text_problem
 from ..storage.files import PROMISES, REQUESTS
@@ -249,43 +253,112 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+SortKey = Literal["due", "created", "person"]
+SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
+
+
 @dataclass(frozen=True)
 class Filter:
-    """What `pk list` shows. Default: open promises, both directions."""
+    """What `pk list` shows. Default: open promises, both directions, soonest deadline first.
 
-    to: str | None = None
-    from_: str | None = None
-    team: str | None = None
-    tag: str | None = None
+    Several values of one kind mean either (`tags=("a", "b")`: tagged a or b); the people
+    filters (`to`, `from_`, `person`) are one kind, since one promise has one person; different
+    kinds must all match. `due_by` is (bound, inclusive): see `parse_due_by`.
+    """
+
+    to: tuple[str, ...] = ()
+    from_: tuple[str, ...] = ()
+    person: tuple[str, ...] = ()
+    team: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
     overdue: bool = False
     due_before: datetime | None = None
+    due_by: tuple[datetime, bool] | None = None
     include_closed: bool = False
+    sort: SortKey = "due"
+    limit: int | None = None
 
 
 def _same(a: str | None, b: str) -> bool:
     return a is not None and a.casefold() == b.casefold()
 
 
+def _any(value: str | None, wanted: tuple[str, ...]) -> bool:
+    return any(_same(value, w) for w in wanted)
+
+
+def _person_matches(p: Promise, flt: Filter) -> bool:
+    if not (flt.to or flt.from_ or flt.person):
+        return True
+    return (
+        _any(p.person, flt.person)
+        or (p.direction == "to" and _any(p.person, flt.to))
+        or (p.direction == "from" and _any(p.person, flt.from_))
+    )
+
+
+def _before_bound(p: Promise, flt: Filter) -> bool:
+    if flt.due_before is not None and not p.due < flt.due_before:
+        return False
+    if flt.due_by is not None:
+        bound, inclusive = flt.due_by
+        return p.due <= bound if inclusive else p.due < bound
+    return True
+
+
+def _sort_key(flt: Filter) -> Callable[[Promise], Any]:
+    if flt.sort == "created":
+        return lambda p: (p.created, p.id)
+    if flt.sort == "person":
+        return lambda p: (p.person.casefold(), p.due, p.id)
+    if flt.sort != "due":
+        raise BadInput(f"sort by {', '.join(SORT_KEYS)}, not {flt.sort}")
+    return lambda p: (p.due, p.id)
+
+
 def select(promises: Iterable[Promise], flt: Filter, now: datetime) -> list[Promise]:
-    """Filter and order: soonest deadline first, then id."""
+    """Filter, order (`flt.sort`, then id) and cut to `flt.limit`."""
+    key = _sort_key(flt)
+    tags = tuple(t.lstrip("#") for t in flt.tag)
     chosen = []
     for p in promises:
         if not flt.include_closed and not p.is_open:
             continue
-        if flt.to is not None and not (p.direction == "to" and _same(p.person, flt.to)):
+        if not _person_matches(p, flt):
             continue
-        if flt.from_ is not None and not (p.direction == "from" and _same(p.person, flt.from_)):
+        if flt.team and not _any(p.team, flt.team):
             continue
-        if flt.team is not None and not _same(p.team, flt.team):
-            continue
-        if flt.tag is not None and not any(_same(t, flt.tag.lstrip("#")) for t in p.tags):
+        if tags and not any(_any(t, tags) for t in p.tags):
             continue
         if flt.overdue and not p.is_overdue(now):
             continue
-        if flt.due_before is not None and not p.due < flt.due_before:
+        if not _before_bound(p, flt):
             continue
         chosen.append(p)
-    return sorted(chosen, key=lambda p: (p.due, p.id))
+    chosen.sort(key=key)
+    return chosen if flt.limit is None else chosen[: flt.limit]
+
+
+def parse_due_by(text: str, now: datetime, settings: Settings) -> tuple[datetime, bool]:
+    """`--due-by WHEN` as (bound, inclusive). A day without a time means the whole of that day:
+    everything before the next local midnight; with a time (or `in 2h`, `now`), up to and
+    including that instant — a deadline *at* the bound is due by it.
+
+    Kept small and local until `dates` grows its own reading of a bound.
+    """
+    at = parse_when(text, now, settings)
+    phrase = " ".join(text.casefold().split())
+    iso = _ISO.fullmatch(phrase)
+    instant = (
+        phrase == "now"
+        or phrase.startswith("in ")
+        or (iso is not None and iso["h"] is not None)
+        or (iso is None and _split_time(phrase)[1] is not None)
+    )
+    if instant:
+        return at, True
+    day = at.astimezone(settings.tz).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), settings.tz), False
 
 
 def overdue(promises: Iterable[Promise], now: datetime) -> list[Promise]:
@@ -311,9 +384,17 @@ def _haystack(p: Promise) -> str:
 
 
 def search(promises: Iterable[Promise], query: str) -> list[Promise]:
-    """Full text over titles, people, teams, tags, notes and reasons; every word must match."""
+    """Full text over titles, people, teams, tags, notes and reasons; every word must match.
+    A word written `#tag` matches a tag exactly (case-insensitive), not text that contains it."""
     words = query.casefold().split()
     if not words:
         raise BadInput("search for what? e.g. pk search headcount")
-    found = [p for p in promises if all(w in _haystack(p) for w in words)]
+    tags = [w[1:] for w in words if w.startswith("#") and len(w) > 1]
+    texts = [w for w in words if not (w.startswith("#") and len(w) > 1)]
+
+    def matches(p: Promise) -> bool:
+        own = {t.casefold() for t in p.tags}
+        return all(t in own for t in tags) and all(w in _haystack(p) for w in texts)
+
+    found = [p for p in promises if matches(p)]
     return sorted(found, key=lambda p: (not p.is_open, p.due, p.id))

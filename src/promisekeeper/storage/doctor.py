@@ -272,7 +272,7 @@ def _examine_records(data: dict[str, Any], report: Report) -> None:
         for key, record in records.items():
             problem = record_problem(table, int(key), record)
             if problem:
-                bad.append(f"{table} #{key}: {problem}")
+                bad.append(f"{_one(table)} #{key}: {problem}")
             elif table == PROMISES:
                 uid = record["uuid"]
                 if uid in uuids:
@@ -281,10 +281,10 @@ def _examine_records(data: dict[str, Any], report: Report) -> None:
     if bad:
         report.add("problem", "records", f"{len(bad)} malformed: " + "; ".join(bad[:5]))
     else:
-        summary = ", ".join(f"{n} {t}" for t, n in counts.items())
+        summary = ", ".join(f"{n} {t if n != 1 else _one(t)}" for t, n in counts.items())
         report.add("ok", "records", f"every record well formed ({summary})")
     duplicates = [
-        f"{table} #{key}"
+        f"{_one(table)} #{key}"
         for table in TABLES
         for key, _ in getattr(data.get(table), "duplicates", [])
     ]
@@ -444,7 +444,8 @@ def _examine_backup(target: Path, report: Report) -> None:
     except (StoreCorrupt, StoreError) as exc:
         report.add("warn", "backup", f"{backup.name} is not usable: {exc}")
         return
-    report.add("ok", "backup", f"{backup.name} holds the previous state ({count} promises)")
+    promises = f"{count} promise{'' if count == 1 else 's'}"
+    report.add("ok", "backup", f"{backup.name} holds the previous state ({promises})")
 
 
 # --- repair ---------------------------------------------------------------------------------
@@ -617,12 +618,12 @@ def _rebuild(source: dict[str, Any], meta: Any, target: Path) -> _Rebuilt:
         pairs = list(records.items()) + list(getattr(records, "duplicates", []))
         for key, record in pairs:
             if not (isinstance(key, str) and key.isdigit() and int(key) > 0):
-                dropped.append(f"{table} {key!r} (not an id)")
+                dropped.append(f"{_one(table)} {key!r} (not an id)")
                 continue
             record = _plain(record)
             problem = record_problem(table, int(key), record)
             if problem:
-                dropped.append(f"{table} #{key} ({problem})")
+                dropped.append(f"{_one(table)} #{key} ({problem})")
             elif int(key) in good:
                 extra.append((key, record))
             else:
@@ -630,7 +631,7 @@ def _rebuild(source: dict[str, Any], meta: Any, target: Path) -> _Rebuilt:
         next_id = max([counters.get(table, 1), *(k + 1 for k in good)])
         for key, record in extra:
             good[next_id] = record
-            renumbered.append(f"{table} #{key} → #{next_id}")
+            renumbered.append(f"{_one(table)} #{key} → #{next_id}")
             next_id += 1
         new_meta["next_id"][table] = next_id
         data[table] = {str(k): good[k] for k in sorted(good)}
@@ -679,3 +680,8 @@ def restore(path: Path, now: datetime, lock_timeout: float = 5.0) -> Restore:
                 atomic_write(previous, target.read_bytes(), mode=0o600)
         atomic_write(target, payload)
     return Restore(backup, previous, len(data.get(PROMISES, {})))
+
+
+def _one(table: str) -> str:
+    """`request #2`, not `requests #2`: a table's name is plural, one record of it is not."""
+    return table.removesuffix("s")

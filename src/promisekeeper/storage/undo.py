@@ -122,7 +122,7 @@ def _apply(tx: Changeable, changes: Any, expected: str, wanted: str, verb: str) 
 
 
 def describe(entry: Entry, operation: str | None = None) -> str:
-    """`add: #5 'Send numbers' → Dana`: what an entry changed, in a few words (unescaped)."""
+    """`add: #5 “Send numbers” → Dana`: what an entry changed, in a few words (unescaped)."""
     if entry.too_large:
         return f"{operation or entry.operation}: {entry.too_large} records (too large to undo)"
     parts = []
@@ -132,10 +132,11 @@ def describe(entry: Entry, operation: str | None = None) -> str:
         record = change.get("after") or change.get("before") or {}
         label = f"#{change['id']}"
         if change.get("table") != "promises":
-            label = f"{change.get('table')} {label}"
+            # "request #2", not "requests #2": the table's name is plural, one record is not.
+            label = f"{str(change.get('table')).removesuffix('s')} {label}"
         title = record.get("title")
         if isinstance(title, str):
-            label += f" {title!r}"
+            label += f" \u201c{title}\u201d"  # as views.messages.quoted (layers: no import)
         person = record.get("person")
         if isinstance(person, str):
             label += f" {'←' if record.get('direction') == 'from' else '→'} {person}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import IO, Any
 
@@ -86,10 +87,15 @@ class PromiseTable:
     Rich's generic `Table` measures and wraps every cell, which costs about as much per row as
     the rest of `pk list` together on a store with a few hundred open promises; a promise list
     has a fixed shape, so it is laid out here directly.
+
+    Nothing is ever cut: when the columns cannot all fit with a readable title column, each
+    promise is stacked instead (id and due date, then the title, then who), every part folded
+    at word boundaries, so the id and the whole due date stay readable down to 40 columns.
     """
 
     HEADERS = ("id", "what", "who", "team", "due")
     FLEXIBLE = 1  # the "what" column takes the room that is left
+    MIN_WHAT = 20  # narrower than this, a title folds into too many lines: stack instead
     GAP = "  "
 
     def __init__(self, title: str, rows: list[tuple[list[str], str]]) -> None:
@@ -102,9 +108,12 @@ class PromiseTable:
             widths = [max(w, cell_len(c)) for w, c in zip(widths, cells, strict=True)]
         fixed = sum(w for i, w in enumerate(widths) if i != self.FLEXIBLE)
         room = options.max_width - fixed - len(self.GAP) * (len(widths) - 1)
-        widths[self.FLEXIBLE] = max(12, min(widths[self.FLEXIBLE], room))
         yield Segment(self.title, Style(bold=True))
         yield Segment.line()
+        if room < min(widths[self.FLEXIBLE], self.MIN_WHAT):
+            yield from self._stacked(options.max_width)
+            return
+        widths[self.FLEXIBLE] = min(widths[self.FLEXIBLE], room)
         yield from self._line(list(self.HEADERS), widths, Style(bold=True, underline=True))
         for cells, style in self.rows:
             yield from self._line(cells, widths, Style.parse(style) if style else None)
@@ -122,6 +131,96 @@ class PromiseTable:
             ]
             yield Segment(self.GAP.join(padded).rstrip(), style)
             yield Segment.line()
+
+    def _stacked(self, width: int) -> Iterator[Segment]:
+        """`7  Fri 4 Dec 15:00 — in 11 days`, then the title and who, indented under the date."""
+        rows = [
+            StackedRow(
+                pid, due.split(" — "), [what, f"{person} [{team}]" if team else person], style
+            )
+            for (pid, what, person, team, due), style in self.rows
+        ]
+        yield from Stacked(rows).lines(width)
+
+
+@dataclass(frozen=True)
+class StackedRow:
+    """One record in a narrow view: its reference, the head units (the due date and its state,
+    kept whole and on one line while they fit), then lines of text folded under it."""
+
+    ref: str
+    head: Sequence[str]
+    body: Sequence[str | Sequence[str]]  # text folds at spaces; a sequence of units folds between
+    style: str = ""
+    joiner: str = " — "
+
+
+class Stacked:
+    """The narrow form of every view with an id and a date: nothing is cut or squeezed into a
+    column of no width; the id and the date lead, the rest folds below them."""
+
+    GAP = "  "
+
+    def __init__(self, rows: Sequence[StackedRow]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: Any) -> Iterator[Segment]:
+        yield from self.lines(options.max_width)
+
+    def lines(self, width: int) -> Iterator[Segment]:
+        if not self.rows:
+            return
+        ref_width = max(cell_len(r.ref) for r in self.rows)
+        room = max(1, width - ref_width - len(self.GAP))
+        for row in self.rows:
+            lines = wrap_units(row.head, room, joiner=row.joiner)
+            for text in row.body:
+                if isinstance(text, str):
+                    lines += wrap_cells(text, room) if text else []
+                else:
+                    lines += wrap_units(text, room, joiner=" · ")
+            style = Style.parse(row.style) if row.style else None
+            for n, line in enumerate(lines):
+                head = row.ref.rjust(ref_width) if n == 0 else " " * ref_width
+                yield Segment(f"{head}{self.GAP}{line}".rstrip(), style)
+                yield Segment.line()
+
+
+class Fallback:
+    """`wide` when the console has `need` columns for it, else `narrow`: decided at render time,
+    so the same view reads right in a wide terminal, a split pane and a 40-column phone shell."""
+
+    def __init__(self, wide: Any, narrow: Any, need: int) -> None:
+        self.wide, self.narrow, self.need = wide, narrow, need
+
+    def __rich_console__(self, console: Console, options: Any) -> Iterator[Any]:
+        yield self.wide if options.max_width >= self.need else self.narrow
+
+
+def table_need(widths: Sequence[int], flexible: int | None = None) -> int:
+    """Columns a boxed Rich table (pad_edge=False) needs for cells this wide without folding
+    anything but the flexible column, which keeps at least `MIN_FLEXIBLE` cells."""
+    cells = list(widths)
+    if flexible is not None:
+        cells[flexible] = min(cells[flexible], MIN_FLEXIBLE)
+    return sum(cells) + 3 * len(cells) - 1
+
+
+MIN_FLEXIBLE = 20
+
+
+def wrap_units(units: Sequence[str], width: int, joiner: str = " ") -> list[str]:
+    """Join units (a date, a state) on one line while they fit; a unit never splits unless it
+    is wider than the whole line by itself."""
+    lines: list[str] = []
+    for unit in units:
+        if lines and cell_len(lines[-1] + joiner + unit) <= width:
+            lines[-1] += joiner + unit
+        elif cell_len(unit) <= width:
+            lines.append(unit)
+        else:
+            lines += wrap_cells(unit, width)
+    return lines
 
 
 def wrap_cells(text: str, width: int) -> list[str]:
@@ -195,7 +294,7 @@ def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:
     if p.thanked_at:
         head.add_row("thanked", Text(format_local(p.thanked_at, tz, now=now)))
     history = Table(title="history", title_justify="left", pad_edge=False, show_header=False)
-    history.add_column("when", style="dim")
+    history.add_column("when", style="dim", no_wrap=True)
     history.add_column("what", overflow="fold")
     for event in p.history:
         history.add_row(

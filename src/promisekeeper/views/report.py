@@ -7,10 +7,11 @@ through `render.safe()` (and, for Markdown, is escaped) so it cannot steer a ter
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -18,7 +19,7 @@ from rich.text import Text
 from ..core.report import Counts, Entry, Section, Standup, Stats, Week, group_entries
 from ..dates import format_local, relative, span
 from .contract import dump_json, standup_json, stats_json
-from .render import safe
+from .render import Fallback, Stacked, StackedRow, plural, safe, table_need
 
 STANDUP_FORMATS = ("rich", "plain", "markdown", "json")
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -113,11 +114,15 @@ def standup_markdown(report: Standup, tz: tzinfo, by: str | None = None) -> str:
 
 
 def standup_rich(report: Standup, tz: tzinfo, by: str | None = None) -> Group:
+    """Tables where they fit; stacked lines, id and when first, where any would squeeze."""
     parts: list[Any] = [Text(standup_heading(report, tz), style="bold")]
     if report.empty:
         parts.append(Text("Nothing to report: nothing done, due or waiting."))
-    for section in report.sections:
-        parts.append(_section_table(section, tz, report.now, by))
+    sections = [_section_table(section, tz, report.now, by) for section in report.sections]
+    if sections:
+        need = max(s.need for s in sections)
+        wide = Group(*(s.wide for s in sections))
+        parts.append(Fallback(wide, Group(*(s.narrow for s in sections)), need))
     return Group(*parts)
 
 
@@ -130,7 +135,8 @@ _SECTION_STYLE = {
 }
 
 
-def _section_table(section: Section, tz: tzinfo, now: datetime, by: str | None) -> Table:
+def _section_table(section: Section, tz: tzinfo, now: datetime, by: str | None) -> Fallback:
+    """A table; stacked lines (id and when first) where the table would squeeze a column."""
     table = Table(
         title=section.title, title_justify="left", title_style="bold", pad_edge=False, expand=False
     )
@@ -139,23 +145,37 @@ def _section_table(section: Section, tz: tzinfo, now: datetime, by: str | None) 
     table.add_column("who", no_wrap=True)
     table.add_column("team", overflow="fold")
     table.add_column("when", no_wrap=True)
+    widths = [len(h) for h in ("id", "what", "who", "team", "when")]
+    narrow: list[Any] = [Text(""), Text(section.title, style="bold")]
     for group, entries in group_entries(section.entries, by):
+        rows: list[StackedRow] = []
         if by is not None:
-            table.add_row("", Text(safe(group) if group else f"no {by}", style="bold"), "", "", "")
+            heading = safe(group) if group else f"no {by}"
+            table.add_row("", Text(heading, style="bold"), "", "", "")
+            narrow.append(Text(heading, style="bold"))
         for e in entries:
             style = _SECTION_STYLE.get(section.key, "")
             if section.key == "done" and not e.on_time:
                 style = "yellow"
             if section.key == "waiting" and e.late_seconds:
                 style = "red"
-            table.add_row(
-                Text(_ref(e)),
-                Text(safe(e.title)),
-                Text(_who(e)),
-                Text(safe(e.team or "")),
-                Text(entry_text(e, section.key, tz, now), style=style),
-            )
-    return table
+            cells = [
+                _ref(e),
+                safe(e.title),
+                _who(e),
+                safe(e.team or ""),
+                entry_text(e, section.key, tz, now),
+            ]
+            widths = [max(w, cell_len(c)) for w, c in zip(widths, cells, strict=True)]
+            table.add_row(*(Text(c) for c in cells[:4]), Text(cells[4], style=style))
+            team = f" [{cells[3]}]" if cells[3] else ""
+            # The state and its date are separate units, so a fold never splits the date.
+            head, joiner = cells[4].split(" — "), " — "
+            if section.key == "done":
+                head, joiner = cells[4].split(" (", 1), " ("
+            rows.append(StackedRow(cells[0], head, [cells[1], cells[2] + team], style, joiner))
+        narrow.append(Stacked(rows))
+    return Fallback(table, Group(*narrow), table_need(widths, flexible=1))
 
 
 def _ref(entry: Entry) -> str:
@@ -231,7 +251,8 @@ def _slip_line(counts: Counts) -> str:
 
 def _title(result: Stats) -> str:
     whose = "Promises you made" if result.direction == "to" else "Promises made to you"
-    return f"{whose}, last {len(result.weeks)} weeks (by final deadline)"
+    weeks = "week" if len(result.weeks) == 1 else plural(len(result.weeks), "week")
+    return f"{whose}, last {weeks} (by final deadline)"
 
 
 def stats_rich(result: Stats) -> list[Any]:
@@ -252,7 +273,14 @@ def stats_rich(result: Stats) -> list[Any]:
         *(Text(cell, style="bold") for cell in _row(result.total)),
         Text(bar(result.total.on_time_rate), style="green"),
     )
-    blocks: list[Any] = [table, Text(_slip_line(result.total))]
+    weeks = [(week_label(w), w.counts) for w in result.weeks] + [("total", result.total)]
+    widths = [max(len(label) for label, _ in weeks), *_widths(c for _, c in weeks), 8]
+    narrow = Group(
+        Text(_title(result), style="bold"),
+        Stacked([StackedRow(label, _units(counts), [], joiner=" · ") for label, counts in weeks]),
+    )
+    blocks: list[Any] = [Fallback(table, narrow, table_need(widths))]
+    blocks.append(Text(_slip_line(result.total)))
     blocks.append(Text(f"On time, week by week: {sparkline(_rates(result))}"))
     if result.by:
         groups = Table(title=f"By {result.by}", title_justify="left", pad_edge=False)
@@ -260,14 +288,35 @@ def stats_rich(result: Stats) -> list[Any]:
         for name in STATS_COLUMNS:
             groups.add_column(name, justify="right", no_wrap=True)
         groups.add_column("weeks", no_wrap=True)
+        names = []
         for name, counts, weekly in result.groups:
+            names.append((safe(name) if name else f"(no {result.by})", counts))
             groups.add_row(
-                Text(safe(name) if name else f"(no {result.by})"),
+                Text(names[-1][0]),
                 *(Text(cell) for cell in _row(counts)),
                 Text(sparkline([w.on_time_rate for w in weekly])),
             )
-        blocks.append(groups)
+        widths = [max(len(n) for n, _ in names), *_widths(c for _, c in names), len(result.weeks)]
+        narrow = Group(
+            Text(f"By {result.by}", style="bold"),
+            Stacked([StackedRow("", [n], [_units(c)]) for n, c in names]),
+        )
+        blocks.append(Fallback(groups, narrow, table_need(widths)))
     return blocks
+
+
+def _widths(counts: Iterable[Counts]) -> list[int]:
+    """The widest cell of each statistics column, its header included."""
+    rows = [list(STATS_COLUMNS), *(_row(c) for c in counts)]
+    return [max(len(row[i]) for row in rows) for i in range(len(STATS_COLUMNS))]
+
+
+def _units(counts: Counts) -> list[str]:
+    """`3 due · 2 on time · …`: the narrow form of a statistics row, one unit per column."""
+    cells = _row(counts)
+    return [f"{c} {n}" for c, n in zip(cells[:-1], STATS_COLUMNS[:-1], strict=True)] + [
+        f"rate {cells[-1]}"
+    ]
 
 
 def stats_plain(result: Stats) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
@@ -16,7 +17,8 @@ from ..core.helplater import DayPlan, interval, span_words
 from ..core.slots import Interval, minutes_words
 from ..dates import format_local
 from ..storage.store import Record
-from .render import safe
+from .messages import quoted
+from .render import Fallback, Stacked, StackedRow, safe, table_need
 
 STATUS_STYLE = {"booked": "bold", "done": "green", "expired": "dim", "proposed": "yellow"}
 
@@ -49,7 +51,8 @@ def print_request(console: Console, rid: int, record: Record, tz: tzinfo, now: d
     team = f" ({safe(record['team'])})" if record.get("team") else ""
     console.print(
         Text(
-            f"Request #{rid} for {safe(record['person'])}{team}: {safe(record['title'])!r}, {need}"
+            f"Request #{rid} for {safe(record['person'])}{team}: "
+            f"{quoted(safe(record['title']))}, {need}"
         ),
         soft_wrap=True,
     )
@@ -105,49 +108,59 @@ def print_plan(
             table.add_column("what", overflow="fold", ratio=1)
             table.add_column("status", no_wrap=True)
             table.add_column("request", justify="right", no_wrap=True)
-            rows: list[tuple[Interval, tuple[Text, ...]]] = []
+            widths = [4, 4, 4, 6, 7]
+            rows: list[tuple[Interval, tuple[Text, ...], StackedRow]] = []
             for rid, record, slot in p.booked:
                 status = record["status"] + (" (forced)" if record.get("forced") else "")
-                cells = (
-                    Text(_clock(slot, tz)),
-                    Text(safe(record["person"])),
-                    Text(safe(record["title"])),
-                    Text(status, style=STATUS_STYLE.get(record["status"], "")),
-                    Text(f"#{rid}"),
-                )
-                rows.append((slot, cells))
+                style = STATUS_STYLE.get(record["status"], "")
+                cells = [_clock(slot, tz), safe(record["person"]), safe(record["title"]), status]
+                shown = [*cells, f"#{rid}"]
+                widths = [max(w, cell_len(c)) for w, c in zip(widths, shown, strict=True)]
+                wide = (*(Text(c) for c in cells[:3]), Text(status, style=style), Text(f"#{rid}"))
+                body = [cells[2], f"with {cells[1]}"]
+                stacked = StackedRow(f"#{rid}", [cells[0], status], body, joiner=" ")
+                rows.append((slot, wide, stacked))
             for meeting in p.meetings:
-                rows.append((meeting, _meeting_cells(meeting, tz)))
-            for _, cells in sorted(rows, key=lambda row: (row[0].start, row[0].end)):
-                table.add_row(*cells)
-            console.print(table)
+                wide = _meeting_cells(meeting, tz)
+                widths = [max(w, cell_len(c.plain)) for w, c in zip(widths, wide, strict=True)]
+                stacked = StackedRow("busy", [wide[0].plain], [wide[2].plain], joiner=" ")
+                rows.append((meeting, wide, stacked))
+            rows.sort(key=lambda row: (row[0].start, row[0].end))
+            for _, wide, _ in rows:
+                table.add_row(*wide)
+            narrow = Group(Text(title, style="bold"), Stacked([row[2] for row in rows]))
+            console.print(Fallback(table, narrow, table_need(widths, flexible=2)))
         else:
             console.print(Text(f"{title}: nothing booked"), soft_wrap=True)
         console.print(Text(f"  free: {free_text(p, tz)}", style="dim"), soft_wrap=True)
-    for title, requests in (
+    for heading, requests in (
         ("Waiting for an answer", waiting),
         ("Expired unanswered (last 7 days): offer new times", expired),
     ):
         if requests:
-            console.print(_requests_table(title, requests, tz, now))
+            console.print(_requests_view(heading, requests, tz, now))
 
 
-def _requests_table(
-    title: str, requests: Sequence[tuple[int, Record, str]], tz: tzinfo, now: datetime
-) -> Table:
-    table = Table(title=title, title_justify="left", pad_edge=False)
+def _requests_view(
+    heading: str, requests: Sequence[tuple[int, Record, str]], tz: tzinfo, now: datetime
+) -> Fallback:
+    """Requests as a table, or stacked records when the terminal is too narrow for one."""
+    table = Table(title=heading, title_justify="left", pad_edge=False)
     table.add_column("request", justify="right", no_wrap=True)
     table.add_column("with", no_wrap=True)
     table.add_column("what", overflow="fold", ratio=1)
-    table.add_column("offered", overflow="fold")
+    table.add_column("offered", no_wrap=True)
     table.add_column("status", no_wrap=True)
+    widths = [7, 4, 4, 7, 6]
+    rows = []
     for rid, record, status in requests:
-        offered = ", ".join(span_words(interval(s), tz, now) for s in record["proposed"])
-        table.add_row(
-            Text(f"#{rid}"),
-            Text(safe(record["person"])),
-            Text(safe(record["title"])),
-            Text(offered),
-            Text(status, style=STATUS_STYLE.get(status, "")),
-        )
-    return table
+        offers = [span_words(interval(s), tz, now) for s in record["proposed"]]
+        # One offer a line: a fold inside "Tue 24 Nov 09:00–09:30" would hide the time.
+        cells = [f"#{rid}", safe(record["person"]), safe(record["title"]), "\n".join(offers)]
+        shown = [*cells[:3], max(offers, key=cell_len, default=""), status]
+        widths = [max(w, cell_len(c)) for w, c in zip(widths, shown, strict=True)]
+        table.add_row(*(Text(c) for c in cells), Text(status, style=STATUS_STYLE.get(status, "")))
+        numbered = [f"{n}. {offer}" for n, offer in enumerate(offers, 1)]
+        rows.append(StackedRow(cells[0], [status], [cells[2], f"with {cells[1]}", *numbered]))
+    narrow = Group(Text(heading, style="bold"), Stacked(rows))
+    return Fallback(table, narrow, table_need(widths, flexible=2))
