@@ -96,7 +96,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """A local run skips the long safety loops; `python -m pytest --slow` (CI) runs everything."""
     if config.getoption("--slow"):
         return
-    skip = pytest.mark.skip(reason="a long safety loop: run with --slow (CI does)")
+    skip = pytest.mark.skip(
+        reason="slow (a safety loop or real-shell run): run with --slow, as CI does"
+    )
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)

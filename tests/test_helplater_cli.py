@@ -446,7 +446,7 @@ def test_a_help_slot_done_after_it_ended_was_kept_on_time(pk, lunch):
     pk("book", "1", "2")  # Mon 13:00–13:45, the promise is due 13:45
     evening = {"PK_NOW": "2026-11-23T17:30:00+01:00"}
     done = pk("done", "1", env=evening)
-    assert done.stdout == "Kept #1 'Walk Dana through the new expense form' on time.\n"
+    assert done.stdout == "Kept #1 “Walk Dana through the new expense form” on time.\n"
     assert pk.json("show", "1", env=evening)["kept_on_time"] is True
     assert "done, on time" in pk("show", "1", env=evening).stdout
     total = pk.json("stats", env={"PK_NOW": "2026-11-24T10:00:00+01:00"})["total"]

@@ -274,7 +274,7 @@ def test_delete_outside_a_terminal_needs_yes_and_changes_nothing(pk):
     result = pk("delete", "1", code=2)
     assert result.stderr.count("\n") == 1
     assert "not a terminal" in result.stderr and "add --yes" in result.stderr
-    assert "#1 'Send Q3 headcount numbers' → Dana" in result.stderr
+    assert "#1 “Send Q3 headcount numbers” → Dana" in result.stderr
     assert [p["id"] for p in pk.json("list")] == [1]
 
 
@@ -284,7 +284,7 @@ def test_delete_asks_on_a_terminal(pk, monkeypatch):
     monkeypatch.setattr(ledger_cmds, "stdin_is_terminal", lambda: True)
     add(pk)
     refused = pk.runner.invoke(pk_app(), ["delete", "1"], input="n\n")
-    assert refused.exit_code == 1 and "Delete #1 'Send Q3 headcount numbers'" in refused.stderr
+    assert refused.exit_code == 1 and "Delete #1 “Send Q3 headcount numbers”" in refused.stderr
     assert [p["id"] for p in pk.json("list")] == [1]
     accepted = pk.runner.invoke(pk_app(), ["delete", "1"], input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
@@ -302,7 +302,7 @@ def test_delete_removes_it_from_everything_and_undo_brings_it_back(pk):
     mistake = add(pk, "Typed into the wrong tool")
     pk("done", "2", env={"PK_NOW": "2026-11-28T10:00:00+01:00"})  # kept late: a bad statistic
     result = pk("delete", "2", "--yes")
-    assert result.stdout == "Deleted #2 'Typed into the wrong tool'.\n"
+    assert result.stdout == "Deleted #2 “Typed into the wrong tool”.\n"
     assert [p["id"] for p in pk.json("list", "--all")] == [kept["id"]]
     assert pk("show", "2", code=3)
     assert pk("search", "wrong").stdout.startswith("Nothing matches")
@@ -382,9 +382,9 @@ def test_bulk_done_is_one_change_one_undo(pk):
         add(pk, title)
     result = pk("done", "1", "2", "3")
     assert result.stdout.splitlines() == [
-        "Kept #1 'a' on time.",
-        "Kept #2 'b' on time.",
-        "Kept #3 'c' on time.",
+        "Kept #1 “a” on time.",
+        "Kept #2 “b” on time.",
+        "Kept #3 “c” on time.",
     ]
     assert pk.json("list") == []
     assert pk("undo").stdout.count("(done → open)") == 3

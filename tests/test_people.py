@@ -115,7 +115,7 @@ def test_people_refuses_a_bad_grouping(pk) -> None:
 def test_nudge_drafts_a_courteous_follow_up_and_counts(pk, ledger) -> None:
     result = pk("nudge", "3")
     assert result.stdout == (
-        "Nudged Sam about #3 'Audit file' (the first nudge).\n"
+        "Nudged Sam about #3 “Audit file” (the first nudge).\n"
         'Tell Sam: "Hi Sam, could you please let me know where \u201cAudit file\u201d stands? '
         "We had agreed on Thu 19 Nov 12:00. If another date works better for you, just tell me "
         "which one and I'll plan around it. Thank you!\"\n"
@@ -150,7 +150,7 @@ def test_nudge_refuses_my_own_promise_and_suggests_move(pk, ledger) -> None:
 def test_capture_with_yes_logs_it(pk) -> None:
     result = pk("capture", "--yes", "I'll send Dana the Q3 headcount numbers by fri 3pm")
     assert result.stdout == (
-        "Promised #1 'Send the Q3 headcount numbers' → Dana, due Fri 27 Nov 15:00 — in 4 days\n"
+        "Promised #1 “Send the Q3 headcount numbers” → Dana, due Fri 27 Nov 15:00 — in 4 days 5h\n"
     )
     shown = pk.json("show", "1")
     assert (shown["person"], shown["direction"]) == ("Dana", "to")
@@ -169,7 +169,7 @@ def test_capture_takes_the_sentence_as_separate_words(pk) -> None:
 def test_capture_without_a_terminal_or_yes_refuses_and_logs_nothing(pk) -> None:
     result = pk("capture", "I owe Lee the budget review by fri", code=2)
     assert result.stderr == (
-        "pk: Reads: promise to Lee, 'Budget review', due Fri 27 Nov 17:00 — in 4 days — not "
+        "pk: Reads: promise to Lee, “Budget review”, due Fri 27 Nov 17:00 — in 4 days 7h — not "
         "logged: add --yes to log it without asking\n"
     )
     assert pk.json("list") == []
@@ -185,7 +185,7 @@ def test_capture_asks_on_a_terminal(pk, monkeypatch, answer: str, logged: int) -
         catch_exceptions=False,
     )
     assert result.exit_code == 0
-    assert "Reads: Sam owes you, 'Slides', due Fri 27 Nov 15:00" in result.stderr
+    assert "Reads: Sam owes you, “Slides”, due Fri 27 Nov 15:00" in result.stderr
     assert "Log it? [Y/n]" in result.stderr
     assert len(pk.json("list")) == logged
 

@@ -450,7 +450,7 @@ def test_done_half_a_second_after_the_deadline_is_on_time_everywhere(pk):
     "on time". Compared to the second, as stored, it is on time in all of them."""
     pk("add", "Send numbers", "--to", "Dana", "--due", "2026-11-23 17:00")
     late_by_half = {"PK_NOW": "2026-11-23T17:00:00.500000+01:00"}
-    assert pk("done", "1", env=late_by_half).stdout == "Kept #1 'Send numbers' on time.\n"
+    assert pk("done", "1", env=late_by_half).stdout == "Kept #1 “Send numbers” on time.\n"
     shown = pk("show", "1", env=late_by_half).stdout
     assert "done, on time" in shown and "kept on time" in shown
     assert "kept on time" in pk("list", "--all", "--plain", env=late_by_half).stdout
@@ -464,7 +464,7 @@ def test_done_half_a_second_after_the_deadline_is_on_time_everywhere(pk):
 def test_done_a_whole_second_late_is_late_everywhere(pk):
     pk("add", "Send numbers", "--to", "Dana", "--due", "2026-11-23 17:00")
     late = {"PK_NOW": "2026-11-23T17:02:01+01:00"}
-    assert pk("done", "1", env=late).stdout == "Done #1 'Send numbers', 2m late.\n"
+    assert pk("done", "1", env=late).stdout == "Done #1 “Send numbers”, 2m late.\n"
     shown = pk("show", "1", env=late).stdout
     assert "done, 2m late" in shown and "kept 2m late" in shown
     assert pk.json("show", "1", env=late)["kept_on_time"] is False

@@ -77,7 +77,6 @@ def test_done_on_a_plain_promise_loads_neither_help_later_nor_series(far_ahead) 
 
 
 def test_no_config_file_means_no_toml_parser(far_ahead, isolated: Path) -> None:
-    (isolated / "config.toml").unlink()
     env = {"PK_CONFIG": str(isolated / "absent.toml"), "TZ": "Europe/Berlin"}
     assert "tomllib" not in modules_after(["list"], env)
     assert "tomllib" in modules_after(["list"], {})  # the probe sees it when a file is read

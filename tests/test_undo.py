@@ -249,7 +249,7 @@ def test_redo_refuses_when_a_record_changed_since_the_undo(pk, db_path):
     data["promises"]["1"]["title"] = "Edited by hand"  # same generation: only records tell
     db_path.write_text(json.dumps(data))
     result = pk("redo", code=Conflict.exit_code)
-    assert "promises #1 is not as the journal left it; nothing was redone" in result.stderr
+    assert "promise #1 is not as the journal left it; nothing was redone" in result.stderr
     assert pk.json("show", "1")["status"] == "open"
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from ..config import parse_duration
 from ..core.slots import Interval
 from ..errors import BadInput
-from ..storage.store import View
+from ..storage.store import REQUESTS, View
 from .common import State
 
 QUIET_HELP = "Don't print the capacity heads-up."
@@ -40,10 +40,14 @@ def heads_up(
     st: State, view: View, deadline: datetime, busy: Sequence[Interval] = ()
 ) -> str | None:
     """The heads-up line for a deadline already recorded in `view`, or None when it fits."""
-    from ..core import capacity, helplater
+    from ..core import capacity
     from ..views.capacity import heads_up_text
 
-    slots = helplater.booked_slots(helplater.requests(view))
+    slots = []
+    if view.records(REQUESTS):  # most stores have no help slots: then help-later stays unloaded
+        from ..core import helplater
+
+        slots = helplater.booked_slots(helplater.requests(view))
     warning = capacity.heads_up(
         capacity.dues(view),
         slots,

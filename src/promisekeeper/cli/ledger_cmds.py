@@ -429,7 +429,6 @@ def done_cmd(
 
         pk done 12 13 14
     """
-    from ..core.series import successor
     from .report_cmds import after_close
 
     st = state(ctx)
@@ -438,8 +437,7 @@ def done_cmd(
     with st.store().write("done") as tx, _all_or_nothing(ids):
         for pid in ids:
             finished = lifecycle.done(tx, pid, st.now, st.settings)
-            # Only a series has a successor; looking for one parses every promise in the store.
-            following = successor(tx.promises(), finished) if finished.series else None
+            following = lifecycle.next_in_series(tx, finished)
             closed.append((finished, following))
     if json_:
         shapes = [promise_json(finished, st.now) for finished, _ in closed]
@@ -478,7 +476,6 @@ def drop_cmd(
         pk drop 4 5 --reason "the project was cancelled"
     """
     from ..core.series import stop as stop_series
-    from ..core.series import successor
     from .report_cmds import after_close
 
     st = state(ctx)
@@ -489,7 +486,7 @@ def drop_cmd(
             if series_:
                 stop_series(tx, pid, st.now)
             dropped = lifecycle.drop(tx, pid, reason, st.now, st.settings)
-            following = successor(tx.promises(), dropped) if dropped.series else None
+            following = lifecycle.next_in_series(tx, dropped)
             closed.append((dropped, following))
     if json_:
         shapes = [promise_json(dropped, st.now) for dropped, _ in closed]
@@ -623,7 +620,7 @@ def delete_cmd(
     ids = _bulk(pids)
     view = st.store().read()
     listed = ", ".join(
-        f"#{p.id} {safe(p.title)!r} {'→' if p.direction == 'to' else '←'} {safe(p.person)}"
+        f"#{p.id} {quoted(safe(p.title))} {'→' if p.direction == 'to' else '←'} {safe(p.person)}"
         for p in (view.promise(pid) for pid in ids)
     )
     if not yes:
@@ -640,7 +637,7 @@ def delete_cmd(
         dump_json({"deleted": [promise_json(p, st.now) for p in deleted]})
         return
     for p in deleted:
-        say(st, f"Deleted #{p.id} {safe(p.title)!r}.")
+        say(st, f"Deleted #{p.id} {quoted(safe(p.title))}.")
     hint(st, "`pk undo` brings it back.")
 
 

@@ -11,6 +11,7 @@ from rich.text import Text
 from ..dates import describe_due, parse_since
 from ..errors import BadInput
 from ..views.contract import dump_json, promise_json
+from ..views.messages import quoted
 from ..views.render import safe
 from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
 from .complete import complete_open_ids, complete_people
@@ -103,7 +104,10 @@ def nudge_cmd(
         dump_json({**promise_json(nudged, st.now), "nudges": count, "message": draft})
         return
     times = "the first nudge" if count == 1 else f"nudge number {count}"
-    say(st, f"Nudged {safe(nudged.person)} about #{nudged.id} {safe(nudged.title)!r} ({times}).")
+    say(
+        st,
+        f"Nudged {safe(nudged.person)} about #{nudged.id} {quoted(safe(nudged.title))} ({times}).",
+    )
     say(st, f'Tell {safe(nudged.person)}: "{safe(draft)}"')
 
 
@@ -151,7 +155,9 @@ def capture_cmd(
     text = " ".join(sentence)
     read = capture.read_sentence(text, st.now, st.settings, allow_past=past)
     whose = f"promise to {read.person}" if read.direction == "to" else f"{read.person} owes you"
-    summary = f"Reads: {safe(whose)}, {safe(read.title)!r}, {describe_due(read.due, st.now, st.tz)}"
+    summary = (
+        f"Reads: {safe(whose)}, {quoted(safe(read.title))}, {describe_due(read.due, st.now, st.tz)}"
+    )
     if not yes:
         if not stdin_is_terminal():
             raise BadInput(f"{summary} — not logged: add --yes to log it without asking")
@@ -176,7 +182,7 @@ def capture_cmd(
     arrow = "→" if promise.direction == "to" else "←"
     say(
         st,
-        f"{verb} #{promise.id} {safe(promise.title)!r} {arrow} {safe(promise.person)}, "
+        f"{verb} #{promise.id} {quoted(safe(promise.title))} {arrow} {safe(promise.person)}, "
         f"{describe_due(promise.due, st.now, st.tz)}",
     )
     tell(st, warning)

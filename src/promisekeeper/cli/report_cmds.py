@@ -23,11 +23,15 @@ from .complete import complete_choices
 from .core import app
 
 
+def _unreadable_series(closed: Promise, st: State) -> str | None:
+    from ..core.series import unreadable  # repeating promises only: the rules load dateutil
+
+    return unreadable(closed.series or {}, st.settings)
+
+
 def after_close(st: State, closed: Promise, following: Promise | None) -> None:
     """Talk after `pk done` / `pk drop` (stderr): the next occurrence of a series, and a nudge to
     thank whoever delivered what they owed."""
-    from ..core.series import unreadable
-
     if following is not None:
         rule = safe(str((following.series or {}).get("rule", "")))
         hint(
@@ -37,7 +41,7 @@ def after_close(st: State, closed: Promise, following: Promise | None) -> None:
         )
     elif closed.series and closed.series.get("stopped"):
         hint(st, f"The series {quoted(safe(str(closed.series.get('rule'))))} is stopped.")
-    elif closed.series and (damaged := unreadable(closed.series, st.settings)):
+    elif closed.series and (damaged := _unreadable_series(closed, st)):
         st.err.print(
             Text(
                 f"pk: warning: #{closed.id} was {closed.status}, but its stored series {damaged} "
@@ -465,10 +469,10 @@ def series_line(st: State, view: View, promise: Promise) -> Text | None:
 
     Called before anything is printed, and it parses only this series' records: a damaged record
     elsewhere in the store must not cut `pk show` off halfway through its output."""
-    from ..core.series import occurrences_of
-
     if not promise.series:
         return None
+    from ..core.series import occurrences_of  # only a repeating promise needs the rules
+
     series_id = promise.series.get("id")
     same = [
         view.promise(pid)

@@ -83,7 +83,7 @@ def redo_cmd(
 
     Examples:
 
-        pk undo && pk redo    # back where you were
+        pk redo               # after pk undo: back where you were
     """
     from ..storage import undo
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal, get_args
 
-from ..config import Settings
-
 # _ISO and _split_time: see parse_due_by (a stopgap until dates reads bounds itself).
-from ..dates import _ISO, _split_time, parse_when
+from .. import dates
+from ..config import Settings
 from ..errors import BadInput, Conflict
 from ..model import Direction, Promise, iso, text_problem
 from ..storage.files import PROMISES, REQUESTS
@@ -340,25 +339,9 @@ def select(promises: Iterable[Promise], flt: Filter, now: datetime) -> list[Prom
 
 
 def parse_due_by(text: str, now: datetime, settings: Settings) -> tuple[datetime, bool]:
-    """`--due-by WHEN` as (bound, inclusive). A day without a time means the whole of that day:
-    everything before the next local midnight; with a time (or `in 2h`, `now`), up to and
-    including that instant — a deadline *at* the bound is due by it.
-
-    Kept small and local until `dates` grows its own reading of a bound.
-    """
-    at = parse_when(text, now, settings)
-    phrase = " ".join(text.casefold().split())
-    iso = _ISO.fullmatch(phrase)
-    instant = (
-        phrase == "now"
-        or phrase.startswith("in ")
-        or (iso is not None and iso["h"] is not None)
-        or (iso is None and _split_time(phrase)[1] is not None)
-    )
-    if instant:
-        return at, True
-    day = at.astimezone(settings.tz).date() + timedelta(days=1)
-    return datetime.combine(day, time(0), settings.tz), False
+    """`--due-by WHEN` as (bound, inclusive): the date grammar's one reading of a bound (a day
+    without a time means the whole of that day; a time, the instant itself), kept inclusive."""
+    return dates.parse_due_by(text, now, settings), True
 
 
 def overdue(promises: Iterable[Promise], now: datetime) -> list[Promise]:

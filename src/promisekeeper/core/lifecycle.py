@@ -71,6 +71,16 @@ def reopen(tx: Transaction, pid: int, now: datetime) -> Promise:
     return reopened
 
 
+def next_in_series(tx: Transaction, promise: Promise) -> Promise | None:
+    """The occurrence scheduled after `promise`, if it repeats. Only a series has one, and
+    looking for it parses every promise in the store, so a plain promise never looks."""
+    if not promise.series:
+        return None
+    from .series import successor
+
+    return successor(tx.promises(), promise)
+
+
 def _after_close(tx: Transaction, promise: Promise, now: datetime, settings: Settings) -> None:
     if promise.series:  # a repeating promise schedules its next
         from .series import continue_series

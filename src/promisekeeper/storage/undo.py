@@ -113,7 +113,8 @@ def _apply(tx: Changeable, changes: Any, expected: str, wanted: str, verb: str) 
         table, record_id = change["table"], change["id"]
         if _plain(tx.record(table, record_id)) != _plain(change[expected]):
             raise Conflict(
-                f"{table} #{record_id} is not as the journal left it; nothing was {verb}"
+                f"{table.removesuffix('s')} #{record_id} is not as the journal left it; "
+                f"nothing was {verb}"
             )
         if change[wanted] is None:
             tx.remove(table, record_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from ..core import helplater
 from ..dates import format_local
 from ..model import Promise
 from ..storage.files import Record
@@ -23,6 +22,8 @@ def quoted(title: str) -> str:
 
 def help_offer(record: Record, tz: tzinfo, now: datetime) -> str:
     """The note to send: courteous, honest about why not now, and specific about when."""
+    from ..core import helplater  # help-later words: only these drafts need them
+
     need = helplater.duration_words(int(record["need_minutes"]))
     offers = [helplater.interval(p) for p in record["proposed"]]
     reason = (record.get("reason") or "").strip().rstrip(".")
@@ -61,6 +62,8 @@ def move_notice(
 ) -> str:
     """Renegotiating openly: the old and new time, the honest reason, an apology. For a help
     slot (`slots`: its old and new {start, end}), the time we meet: the new start and end."""
+    from ..core import helplater  # help-later words: only these drafts need them
+
     if slots is not None:
         old_slot, new_slot = (helplater.interval(s) for s in slots)
         return (
