@@ -57,6 +57,9 @@ class SyncState:
     token: str | None = None
     items: dict[str, Item] = field(default_factory=dict)  # UID → Item
     foreign: dict[str, str] = field(default_factory=dict)
+    # UID → base copy of promises closed here because they were deleted in another app: not
+    # sent again (that would bring back what the user deleted) unless changed here since.
+    gone: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def by_href(self) -> dict[str, str]:
         return {item.href: uid for uid, item in self.items.items()}
@@ -69,6 +72,7 @@ class SyncState:
                 "token": self.token,
                 "items": {uid: item.to_dict() for uid, item in sorted(self.items.items())},
                 "foreign": dict(sorted(self.foreign.items())),
+                "gone": dict(sorted(self.gone.items())),
             },
             option=orjson.OPT_INDENT_2,
         )
@@ -95,7 +99,14 @@ def load(store_target: Path, remote: str) -> SyncState:
             continue
     foreign = data.get("foreign") if isinstance(data.get("foreign"), dict) else {}
     token = data.get("token") if isinstance(data.get("token"), str) else None
-    return SyncState(remote, token, items, {str(k): str(v) for k, v in foreign.items()})
+    gone = data.get("gone") if isinstance(data.get("gone"), dict) else {}
+    return SyncState(
+        remote,
+        token,
+        items,
+        {str(k): str(v) for k, v in foreign.items()},
+        {str(k): v for k, v in gone.items() if isinstance(v, dict)},
+    )
 
 
 def save(store_target: Path, state: SyncState) -> None:
