@@ -1,0 +1,150 @@
+"""Whole-process timings of `pk sync` against a local Radicale (issue 11, "Sync through CalDAV").
+
+    python bench/bench_sync.py [--runs 5] [--first-runs 3] [--size 1000]
+
+Targets, on medians:
+- the first sync of 1,000 open promises (1,000 PUTs) under 60 s;
+- a sync with nothing changed on either side under 1 s;
+- a sync after one local change (`pk done ID`, not timed) under 1.5 s.
+
+The store is written directly (`bench_ledger.write_store`): 1,000 open promises, seeded. Each
+timed first sync goes to a fresh collection with the same store put back and its sync state
+removed. Radicale runs on 127.0.0.1 with its storage in a temp folder, as in tests/servers.py.
+The load average is printed before and after: the figures mean little on a busy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from _timing import run_once
+from bench_ledger import NOW, PK, environment, write_store  # also puts src/ on sys.path
+
+from promisekeeper.model import Promise, iso
+
+TARGETS_MS = {"first": 60_000, "unchanged": 1_000, "one change": 1_500}
+
+
+def open_promises(count: int, seed: int = 11) -> list[Promise]:
+    """`count` open promises due over the next three weeks, deterministic for a seed."""
+    rng = random.Random(seed)
+    out = []
+    for pid in range(1, count + 1):
+        created = NOW - timedelta(days=rng.uniform(0, 30))
+        due = NOW + timedelta(days=rng.randint(1, 21), hours=rng.randint(0, 8))
+        p = Promise(
+            id=pid,
+            uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            title=f"Promise {pid}",
+            person=rng.choice(("Dana", "Sam", "Ana", "Lee", "Kim")),
+            direction=rng.choice(("to", "from")),
+            due=due,
+            created=created,
+            tags=tuple(rng.sample(("q4", "ops", "hiring", "budget"), rng.randint(0, 2))),
+        ).with_event("created", created, due=iso(due))
+        out.append(p)
+    return out
+
+
+def start_radicale(root: Path) -> tuple[subprocess.Popen, str]:
+    """A Radicale without authentication on a free loopback port; (process, root URL)."""
+    storage = root / "radicale-storage"
+    storage.mkdir(parents=True)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    args = ["--server-hosts", f"127.0.0.1:{port}", "--storage-filesystem-folder", str(storage)]
+    args += ["--auth-type", "none", "--logging-level", "error"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "radicale", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return process, f"http://127.0.0.1:{port}/"
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("radicale did not start within 20 s")
+
+
+def make_calendar(root_url: str, name: str) -> str:
+    for method, path in (("MKCOL", "me/"), ("MKCALENDAR", f"me/{name}/")):
+        request = urllib.request.Request(root_url + path, method=method)
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(request, timeout=10).close()
+    return f"{root_url}me/{name}/"
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed no-change/one-change runs")
+    parser.add_argument("--first-runs", type=int, default=3, help="timed first syncs")
+    parser.add_argument("--size", type=int, default=1_000, help="open promises")
+    args = parser.parse_args()
+
+    print(f"load average before: {load()}  ({os.cpu_count()} CPUs)")
+    tmp = Path(tempfile.mkdtemp(prefix="pk-bench-sync-"))
+    process, root_url = start_radicale(tmp / "radicale")
+    try:
+        env = environment(tmp)
+        store = tmp / "promises.json"
+        env["PK_DB"] = str(store)
+        config = Path(env["PK_CONFIG"])
+        promises = open_promises(args.size)
+        sync = [*PK, "sync"]
+        timings: dict[str, list[float]] = {"first": [], "unchanged": [], "one change": []}
+        for run in range(args.first_runs):
+            url = make_calendar(root_url, f"promises-{run}")
+            config.write_text(f'timezone = "Europe/Berlin"\n[sync]\nurl = "{url}"\n')
+            write_store(store, promises)
+            Path(str(store) + ".sync").unlink(missing_ok=True)
+            sample = run_once(sync, env)
+            assert f"Sent {args.size}" in sample.stdout, sample.stdout
+            timings["first"].append(sample.ms)
+        run_once(sync, env)  # settle: the first no-change run after a first sync
+        for _ in range(args.runs):
+            sample = run_once(sync, env)
+            assert sample.stdout.startswith("Sent 0, applied 0"), sample.stdout
+            timings["unchanged"].append(sample.ms)
+        for pid in range(1, args.runs + 1):
+            run_once([*PK, "done", str(pid)], env)
+            sample = run_once(sync, env)
+            assert sample.stdout.startswith("Sent 1, applied 0"), sample.stdout
+            timings["one change"].append(sample.ms)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"pk sync, {args.size:,} open promises, local Radicale; medians:")
+    for name, samples in timings.items():
+        median = statistics.median(samples)
+        target = TARGETS_MS[name]
+        verdict = "ok" if median < target else "OVER"
+        runs = ", ".join(f"{s:.0f}" for s in samples)
+        print(f"  {name:<11} {median:9.0f} ms  target < {target:,} ms  {verdict}  ({runs})")
+    print(f"load average after: {load()}")
+
+
+if __name__ == "__main__":
+    main()
