@@ -529,12 +529,12 @@ def _send(
 ) -> set[str]:
     """PUT/DELETE without the lock; then record the new etags under the lock. Returns the UIDs
     that got a 412 (to merge again)."""
-    import icalendar
+    if not outgoing:
+        return set()
+    import icalendar  # only now: a sync with nothing to send need not load it
 
     from ..exchange import ical
 
-    if not outgoing:
-        return set()
     # The current remote text of each item we rewrite, so other apps' properties are kept.
     existing_hrefs = [state.items[s.uid].href for s in outgoing if s.uid in state.items]
     current = remote.get(existing_hrefs) if existing_hrefs else {}
