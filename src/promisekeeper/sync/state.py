@@ -15,6 +15,10 @@ next sync then finds the local and the remote value equal and the base old, whic
 treats as "both sides made the same change" — nothing to do but to record the new base. So a
 kill -9 anywhere converges to the same result. The state is keyed by the remote's URL: pointing
 `[sync] url` elsewhere starts afresh instead of reading another collection's etags.
+
+Besides the items, the state keeps `gone`: the base copies of promises closed here because they
+were deleted in another app, so the next sync does not send them back as new items (which
+would undo the deletion); a local change since (a reopen) sends them again.
 """
 
 from __future__ import annotations
