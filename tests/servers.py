@@ -158,12 +158,17 @@ class FileServer:
 
 @pytest.fixture
 def ics_server() -> Iterator[FileServer]:
-    """A plain HTTP server for published ICS files (and garbage, errors and slow answers)."""
+    """A plain HTTP server for published ICS files (and garbage, errors and slow answers), which
+    answers every method, so it can play a broken CalDAV server too."""
     state = FileServer(url="")
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             state.hits.append(self.path)
+            # Any method gets the route's answer (a CalDAV client's PROPFIND, REPORT and PUT
+            # too): a request body is read first, so the client sees the answer, not a reset.
+            if length := int(self.headers.get("Content-Length") or 0):
+                self.rfile.read(length)
             if state.delay:
                 time.sleep(state.delay)
             status, ctype, body = state.routes.get(self.path, (404, "text/plain", b"not found"))
@@ -172,6 +177,8 @@ def ics_server() -> Iterator[FileServer]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        do_PROPFIND = do_REPORT = do_PUT = do_DELETE = do_OPTIONS = do_GET
 
         def log_message(self, *args: object) -> None:
             pass

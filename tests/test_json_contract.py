@@ -90,3 +90,37 @@ def test_promise_values_are_typed_as_documented(pk):
 def test_json_lists_are_arrays_even_when_empty(pk):
     assert pk("list", "--json").stdout == "[]\n"
     assert pk("overdue", "--json").stdout == "[]\n"
+
+
+def test_sync_json_shape(pk, isolated):
+    folder = isolated / "vdir"
+    folder.mkdir()
+    config = isolated / "config.toml"
+    config.write_text(f'timezone = "Europe/Berlin"\n[sync]\nurl = "{folder}"\n')
+    pk("add", "Send numbers", "--to", "Dana", "--due", "fri 3pm")
+    (folder / "phone.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//phone//EN\r\nBEGIN:VTODO\r\n"
+        "UID:phone-1\r\nDTSTAMP:20261120T100000Z\r\nSUMMARY:Buy milk\r\nEND:VTODO\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    assert pk.json("sync") == {
+        "remote": str(folder),
+        "dry_run": False,
+        "sent": 1,
+        "applied": 0,
+        "applied_by_kind": {},
+        "created": 0,
+        "conflicts": [],
+        "kept_local": [],
+        "foreign": 1,
+        "unreadable": 0,
+        "warnings": [],
+        "summary": "Sent 1, applied 0, 1 item not made by pk left alone",
+    }
+    pk("done", "1")
+    (path,) = [p for p in folder.glob("*.ics") if p.name != "phone.ics"]
+    path.write_text(path.read_text().replace("SUMMARY:Send numbers", "SUMMARY:Send the numbers"))
+    shown = pk.json("sync", "--dry-run")
+    assert shown["dry_run"] is True and shown["sent"] == 1
+    assert shown["applied_by_kind"] == {"edited": 1} and shown["applied"] == 1
+    assert all(isinstance(shown[k], list) for k in ("conflicts", "kept_local", "warnings"))

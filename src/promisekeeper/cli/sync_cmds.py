@@ -15,6 +15,12 @@ def sync_cmd(
     dry_run: bool = typer.Option(
         False, "--dry-run", "-n", help="Say what would be sent and applied; change nothing."
     ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Go on when the collection is empty although items were synced there (you "
+        "deleted them all on purpose): they are dropped here too.",
+    ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Two-way sync with the calendar collection in config.toml [sync].
@@ -33,10 +39,13 @@ def sync_cmd(
 
         pk sync --json          # the summary for scripts
 
+        pk sync --force         # the collection is empty on purpose: drop those here too
+
     Exit codes: 0 synced; 69 server not answering (down, timeout, DNS, TLS, 5xx); 77 wrong
     username or password (401/403) or password_command failed; 66 no such collection (404) or
     folder; 76 the server sent something that is not iCalendar (those items are left alone);
-    73 the collection is suddenly empty while items were synced there (nothing was changed);
+    73 the collection is suddenly empty while items were synced there (nothing was changed;
+    `--force` goes on and drops them here);
     75 the store is busy. Nothing is lost on any of them: the next `pk sync` completes the job.
     """
     from ..sync.engine import sync
@@ -45,7 +54,7 @@ def sync_cmd(
     st = state(ctx)
     settings = st.settings
     remote = open_remote(settings)
-    report = sync(st.store(), remote, settings, st.now, dry_run=dry_run)
+    report = sync(st.store(), remote, settings, st.now, dry_run=dry_run, force=force)
     if json_:
         dump_json(sync_json(report))
         return

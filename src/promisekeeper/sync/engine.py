@@ -118,7 +118,7 @@ class SyncReport:
         if self.foreign:
             n = self.foreign
             parts.append(f"{n} item{'s' if n != 1 else ''} not made by pk left alone")
-        if self.unreadable:
+        if self.unreadable and self.dry_run:  # a real run says it in its error
             parts.append(f"{self.unreadable} unreadable item(s) left alone")
         return ", ".join(parts)
 
@@ -126,9 +126,11 @@ class SyncReport:
 # --- 1. fetch -----------------------------------------------------------------------------------
 
 
-def fetch(remote: Remote, state: SyncState, settings: Settings) -> Snapshot:
+def fetch(remote: Remote, state: SyncState, settings: Settings, force: bool = False) -> Snapshot:
     """What changed remotely since `state`: a sync-token REPORT when there is a valid token,
-    else an etag listing compared with the state. Only changed items are downloaded."""
+    else an etag listing compared with the state. Only changed items are downloaded.
+    SyncError (exit 73) when the collection is empty while items were synced there, unless
+    `force` (the user deleted them all on purpose: they are then dropped here too)."""
     known = {item.href: (uid, item.etag) for uid, item in state.items.items()}
     snap = Snapshot(foreign=dict(state.foreign))
     changes = remote.changes(state.token) if state.token else None
@@ -138,14 +140,14 @@ def fetch(remote: Remote, state: SyncState, settings: Settings) -> Snapshot:
         changed = {h: e for h, e in listing.items() if _unknown(h, e, known, state.foreign)}
         deleted_hrefs = set(known) - set(listing)
         snap.foreign = {h: e for h, e in state.foreign.items() if h in listing}
-        if not listing and state.items:
+        if not listing and state.items and not force:
             raise _guard(remote, state)
     else:
         changed_map, deleted_hrefs, snap.token = changes
         changed = {h: e for h, e in changed_map.items() if _unknown(h, e, known, state.foreign)}
         for href in deleted_hrefs:
             snap.foreign.pop(href, None)
-        if state.items and set(known) <= deleted_hrefs and not remote.list():
+        if not force and state.items and set(known) <= deleted_hrefs and not remote.list():
             raise _guard(remote, state)
     fetched = remote.get(changed)
     deleted_hrefs |= {h for h in changed if h not in fetched and h in known}
@@ -174,7 +176,8 @@ def _guard(remote: Remote, state: SyncState) -> SyncError:
     n = len(state.items)
     return SyncError(
         f"{remote.label} is empty, but {n} item{'s' if n != 1 else ''} were synced there: a wrong "
-        f"url or a wiped server? Nothing was changed here or there",
+        f"url or a wiped server? Nothing was changed here or there (pk sync --force if you "
+        "deleted them on purpose)",
         EXIT_GUARD,
     )
 
@@ -231,7 +234,10 @@ def plan(
     uids += [
         p.uuid
         for p in promises.values()
-        if p.uuid not in state.items and p.uuid not in snapshot.items and syncable(p, now, settings)
+        if p.uuid not in state.items
+        and p.uuid not in snapshot.items
+        and syncable(p, now, settings)
+        and not (p.uuid in state.gone and not merging.changed_locally(p, state.gone[p.uuid]))
     ]
     for uid in dict.fromkeys(uids):
         local, item, fetched = promises.get(uid), state.items.get(uid), snapshot.items.get(uid)
@@ -388,22 +394,29 @@ def _create(tx: Any, item: RemoteItem, now: datetime, host: str) -> None:
 
 
 def sync(
-    store: Store, remote: Remote, settings: Settings, now: datetime, dry_run: bool = False
+    store: Store,
+    remote: Remote,
+    settings: Settings,
+    now: datetime,
+    dry_run: bool = False,
+    force: bool = False,
 ) -> SyncReport:
-    """Run a sync (two rounds at most: the second only for items that got a 412)."""
+    """Run a sync (two rounds at most: the second only for items that got a 412). `force` goes
+    past the empty-collection guard (see `fetch`)."""
     report = SyncReport(remote=remote.label, dry_run=dry_run)
     host = host_of(settings.sync.url or remote.label)
     retry: set[str] | None = None
     for _round in range(2):
-        retry = _round_trip(store, remote, settings, now, host, report, dry_run, retry)
+        retry = _round_trip(store, remote, settings, now, host, report, dry_run, retry, force)
         if not retry:
             break
     if retry:
         report.kept_local.extend(sorted(retry))
     if report.unreadable and not dry_run:
+        n = report.unreadable
         raise SyncError(
-            f"{report.summary()}; {report.unreadable} item(s) on {remote.label} are not "
-            "readable iCalendar and were left alone",
+            f"sync with {remote.label}: {n} item{'s' if n != 1 else ''} not readable iCalendar, "
+            f"left alone; the rest is done: {report.summary()}",
             EXIT_PROTOCOL,
         )
     return report
@@ -418,10 +431,11 @@ def _round_trip(
     report: SyncReport,
     dry_run: bool,
     only: set[str] | None,
+    force: bool = False,
 ) -> set[str]:
     target = store.target
     state = load(target, remote.label)
-    snapshot = fetch(remote, state, settings)  # no lock held
+    snapshot = fetch(remote, state, settings, force)  # no lock held
     report.foreign = len(snapshot.foreign)
     report.unreadable = len(snapshot.unreadable)
     if dry_run:
@@ -437,6 +451,11 @@ def _round_trip(
         requests = dict(tx.records(REQUESTS))
         for step in the_plan.steps:
             _record_local(state, step, promises, snapshot)
+        state.gone = {
+            uid: base
+            for uid, base in state.gone.items()
+            if uid in promises and syncable(promises[uid], now, settings)
+        }
         state.token = snapshot.token
         state.foreign = snapshot.foreign
         _count(report, the_plan.steps, dry_run=False)
@@ -469,6 +488,8 @@ def _record_local(
     local = promises.get(step.uid)
     if step.action in ("forget", "drop"):
         state.items.pop(step.uid, None)
+        if local is not None:
+            state.gone[step.uid] = base_of(local)
     elif step.action in ("record", "create") and step.remote is not None and local is not None:
         state.items[step.uid] = Item(step.remote.href, step.remote.etag, "todo", base_of(local))
     elif step.action == "send" and step.remote is not None and step.uid in state.items:
@@ -508,12 +529,12 @@ def _send(
 ) -> set[str]:
     """PUT/DELETE without the lock; then record the new etags under the lock. Returns the UIDs
     that got a 412 (to merge again)."""
-    import icalendar
+    if not outgoing:
+        return set()
+    import icalendar  # only now: a sync with nothing to send need not load it
 
     from ..exchange import ical
 
-    if not outgoing:
-        return set()
     # The current remote text of each item we rewrite, so other apps' properties are kept.
     existing_hrefs = [state.items[s.uid].href for s in outgoing if s.uid in state.items]
     current = remote.get(existing_hrefs) if existing_hrefs else {}
@@ -580,6 +601,7 @@ def _send(
                 state.items.pop(uid, None)
             else:
                 state.items[uid] = new_item
+                state.gone.pop(uid, None)
         save(store.target, state)
     return conflicted
 

@@ -19,14 +19,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shlex
-import subprocess
 import tempfile
 import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..calendar.busy import SourceError
+from ..calendar.sources import run_password_command, source_label
 from ..config import Settings
 from ..errors import PkError
 
@@ -86,56 +86,11 @@ class Remote(Protocol):
         ...
 
 
-def label_of(url: str) -> str:
-    """The URL as it may be shown: no user:password@, no query string."""
-    if "://" not in url:
-        return url
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urllib.parse.urlunsplit(
-        (parts.scheme, netloc, parts.path, "…" if parts.query else "", "")
-    )
-
-
 def host_of(url: str) -> str:
     """What to call the remote in a history reason ("cancelled in cal.example.com")."""
     if "://" not in url:
         return "the synced folder"
     return urllib.parse.urlsplit(url).hostname or "the server"
-
-
-def run_password_command(command: str, timeout: float) -> str:
-    """The first line `command` prints, run without a shell; SyncError (never with the output,
-    which may be the password) when it fails. The same rules as `[calendar] password_command`."""
-    try:
-        args = shlex.split(command)
-    except ValueError as exc:
-        raise SyncError(
-            f"password_command cannot be split into words ({exc})", EXIT_NOPERM
-        ) from exc
-    if not args:
-        raise SyncError("password_command is empty", EXIT_NOPERM)
-    try:
-        done = subprocess.run(
-            args, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False
-        )
-    except FileNotFoundError as exc:
-        raise SyncError(f"password_command: {args[0]} not found", EXIT_NOPERM) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise SyncError(
-            f"password_command did not finish within {timeout:g} s", EXIT_NOPERM
-        ) from exc
-    except OSError as exc:
-        raise SyncError(f"password_command cannot run ({exc.strerror})", EXIT_NOPERM) from exc
-    if done.returncode != 0:
-        raise SyncError(f"password_command failed (exit {done.returncode})", EXIT_NOPERM)
-    lines = done.stdout.decode("utf-8", errors="replace").splitlines()
-    if not lines or not lines[0]:
-        raise SyncError("password_command printed nothing", EXIT_NOPERM)
-    return lines[0]
 
 
 def open_remote(settings: Settings) -> Remote:
@@ -162,7 +117,7 @@ class CalDAVRemote:
 
     def __init__(self, url: str, settings: Settings) -> None:
         self.url = url if url.endswith("/") else url + "/"
-        self.label = label_of(self.url)
+        self.label = source_label(self.url)
         self.settings = settings
         self.timeout = settings.sync.timeout.total_seconds()
         self._client: Any = None
@@ -174,7 +129,12 @@ class CalDAVRemote:
         if env := os.environ.get(PASSWORD_ENV):
             return env
         command = self.settings.sync.password_command
-        return run_password_command(command, self.timeout) if command else None
+        if not command:
+            return None
+        try:
+            return run_password_command(command, self.timeout)  # the same rules as [calendar]
+        except SourceError as exc:
+            raise SyncError(str(exc), EXIT_NOPERM) from exc
 
     def _cal(self) -> Any:
         if self._calendar is None:
@@ -212,8 +172,12 @@ class CalDAVRemote:
                 f"sync with {self.label} failed: 404, no such collection (check [sync] url)",
                 EXIT_NOINPUT,
             )
-        code = EXIT_UNAVAILABLE if status >= 500 else EXIT_PROTOCOL
-        return SyncError(f"sync with {self.label} failed: {what} answered {status}", code)
+        if status >= 500:
+            return SyncError(
+                f"sync with {self.label} failed: server error {status} ({what}); try again later",
+                EXIT_UNAVAILABLE,
+            )
+        return SyncError(f"sync with {self.label} failed: {what} answered {status}", EXIT_PROTOCOL)
 
     # the interface ----------------------------------------------------------------------------
 

@@ -15,6 +15,10 @@ next sync then finds the local and the remote value equal and the base old, whic
 treats as "both sides made the same change" — nothing to do but to record the new base. So a
 kill -9 anywhere converges to the same result. The state is keyed by the remote's URL: pointing
 `[sync] url` elsewhere starts afresh instead of reading another collection's etags.
+
+Besides the items, the state keeps `gone`: the base copies of promises closed here because they
+were deleted in another app, so the next sync does not send them back as new items (which
+would undo the deletion); a local change since (a reopen) sends them again.
 """
 
 from __future__ import annotations
@@ -57,6 +61,9 @@ class SyncState:
     token: str | None = None
     items: dict[str, Item] = field(default_factory=dict)  # UID → Item
     foreign: dict[str, str] = field(default_factory=dict)
+    # UID → base copy of promises closed here because they were deleted in another app: not
+    # sent again (that would bring back what the user deleted) unless changed here since.
+    gone: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def by_href(self) -> dict[str, str]:
         return {item.href: uid for uid, item in self.items.items()}
@@ -69,6 +76,7 @@ class SyncState:
                 "token": self.token,
                 "items": {uid: item.to_dict() for uid, item in sorted(self.items.items())},
                 "foreign": dict(sorted(self.foreign.items())),
+                "gone": dict(sorted(self.gone.items())),
             },
             option=orjson.OPT_INDENT_2,
         )
@@ -95,7 +103,14 @@ def load(store_target: Path, remote: str) -> SyncState:
             continue
     foreign = data.get("foreign") if isinstance(data.get("foreign"), dict) else {}
     token = data.get("token") if isinstance(data.get("token"), str) else None
-    return SyncState(remote, token, items, {str(k): str(v) for k, v in foreign.items()})
+    gone = data.get("gone") if isinstance(data.get("gone"), dict) else {}
+    return SyncState(
+        remote,
+        token,
+        items,
+        {str(k): str(v) for k, v in foreign.items()},
+        {str(k): v for k, v in gone.items() if isinstance(v, dict)},
+    )
 
 
 def save(store_target: Path, state: SyncState) -> None:
