@@ -149,6 +149,9 @@ class FileServer:
     routes: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
     delay: float = 0.0
+    # A published ICS file's server refuses WebDAV methods (405), as real static hosts do; set
+    # this to have it answer every method with the route (a broken CalDAV server).
+    any_method: bool = False
 
     def serve(self, path: str, body: bytes | str, status: int = 200, ctype: str = "") -> str:
         data = body.encode() if isinstance(body, str) else body
@@ -178,7 +181,17 @@ def ics_server() -> Iterator[FileServer]:
             self.end_headers()
             self.wfile.write(body)
 
-        do_PROPFIND = do_REPORT = do_PUT = do_DELETE = do_OPTIONS = do_GET
+        def do_other(self) -> None:
+            if state.any_method:
+                self.do_GET()
+                return
+            if length := int(self.headers.get("Content-Length") or 0):
+                self.rfile.read(length)
+            self.send_response(405)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_PROPFIND = do_REPORT = do_PUT = do_DELETE = do_OPTIONS = do_other
 
         def log_message(self, *args: object) -> None:
             pass
