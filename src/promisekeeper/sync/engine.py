@@ -14,70 +14,28 @@ committed locally but not sent reads as a local change next time and is sent; an
 not recorded reads as "both sides made the same change" and only its base is recorded. A 412
 on a send (the item changed remotely in between) makes a second round; a second 412 reports the
 item as conflicting and keeps the local state.
+
+The steps live in `fetch.py` (1), `plan.py` and `apply.py` (2); this module runs them in that
+order, holds the lock rule, and sends (3) and records (4). Their public names are re-exported here.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 from collections import Counter
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..config import Settings
-from ..errors import PkError
-from ..model import Promise, iso, parse_iso
+from ..model import Promise
 from ..storage.files import REQUESTS
-from ..storage.store import Store, View
-from . import merge as merging
-from .remote import EXIT_GUARD, EXIT_PROTOCOL, PreconditionFailed, Remote, SyncError, host_of
+from ..storage.store import Store
+from .apply import apply_local
+from .fetch import RemoteItem, Snapshot, fetch
+from .plan import Step, SyncPlan, plan, slot_hash, syncable
+from .protocol import EXIT_PROTOCOL, PreconditionFailed, Remote, SyncError
+from .remote import host_of
 from .state import Item, SyncState, base_of, load, save
-
-
-@dataclass
-class RemoteItem:
-    """One item fetched this run."""
-
-    href: str
-    etag: str
-    uid: str
-    kind: str  # "todo" / "event"
-    fields: dict[str, Any]
-    text: str
-
-
-@dataclass
-class Snapshot:
-    """What the remote holds that we did not know: changed items (by UID), deleted UIDs, the
-    foreign items (href → etag), the token to store, unreadable hrefs."""
-
-    items: dict[str, RemoteItem] = field(default_factory=dict)
-    deleted: set[str] = field(default_factory=set)
-    foreign: dict[str, str] = field(default_factory=dict)
-    token: str | None = None
-    unreadable: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Step:
-    """The plan for one item. `action`: "send" (PUT from local), "create" (a new local promise
-    from the remote), "drop" (deleted remotely), "delete" (gone locally: DELETE remotely),
-    "forget", "record" (only the state changes), "resend" (deleted remotely, changed here)."""
-
-    uid: str
-    action: str
-    kind: str = "todo"
-    pid: int | None = None
-    outcome: merging.Outcome = field(default_factory=merging.Outcome)
-    remote: RemoteItem | None = None
-    rid: int | None = None
-
-
-@dataclass
-class SyncPlan:
-    steps: list[Step] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -121,273 +79,6 @@ class SyncReport:
         if self.unreadable and self.dry_run:  # a real run says it in its error
             parts.append(f"{self.unreadable} unreadable item(s) left alone")
         return ", ".join(parts)
-
-
-# --- 1. fetch -----------------------------------------------------------------------------------
-
-
-def fetch(remote: Remote, state: SyncState, settings: Settings, force: bool = False) -> Snapshot:
-    """What changed remotely since `state`: a sync-token REPORT when there is a valid token,
-    else an etag listing compared with the state. Only changed items are downloaded.
-    SyncError (exit 73) when the collection is empty while items were synced there, unless
-    `force` (the user deleted them all on purpose: they are then dropped here too)."""
-    known = {item.href: (uid, item.etag) for uid, item in state.items.items()}
-    snap = Snapshot(foreign=dict(state.foreign))
-    changes = remote.changes(state.token) if state.token else None
-    if changes is None:
-        snap.token = remote.token()  # before the listing: a change in between is seen next time
-        listing = remote.list()
-        changed = {h: e for h, e in listing.items() if _unknown(h, e, known, state.foreign)}
-        deleted_hrefs = set(known) - set(listing)
-        snap.foreign = {h: e for h, e in state.foreign.items() if h in listing}
-        if not listing and state.items and not force:
-            raise _guard(remote, state)
-    else:
-        changed_map, deleted_hrefs, snap.token = changes
-        changed = {h: e for h, e in changed_map.items() if _unknown(h, e, known, state.foreign)}
-        for href in deleted_hrefs:
-            snap.foreign.pop(href, None)
-        if not force and state.items and set(known) <= deleted_hrefs and not remote.list():
-            raise _guard(remote, state)
-    fetched = remote.get(changed)
-    deleted_hrefs |= {h for h in changed if h not in fetched and h in known}
-    for href, (etag, text) in fetched.items():
-        parsed = _parse(text, settings)
-        if parsed is None:
-            snap.unreadable.append(href)
-            continue
-        uid, kind, fields, is_pk = parsed
-        if uid in state.items or is_pk:
-            snap.items[uid] = RemoteItem(href, etag, uid, kind, fields, text)
-            snap.foreign.pop(href, None)
-        else:
-            snap.foreign[href] = etag
-    snap.deleted = {known[h][0] for h in deleted_hrefs if h in known} - set(snap.items)
-    return snap
-
-
-def _unknown(href: str, etag: str, known: dict[str, tuple[str, str]], foreign: dict) -> bool:
-    if href in known:
-        return not etag or known[href][1] != etag
-    return foreign.get(href) != etag or not etag
-
-
-def _guard(remote: Remote, state: SyncState) -> SyncError:
-    n = len(state.items)
-    return SyncError(
-        f"{remote.label} is empty, but {n} item{'s' if n != 1 else ''} were synced there: a wrong "
-        f"url or a wiped server? Nothing was changed here or there (pk sync --force if you "
-        "deleted them on purpose)",
-        EXIT_GUARD,
-    )
-
-
-def _parse(text: str, settings: Settings) -> tuple[str, str, dict[str, Any], bool] | None:
-    """(uid, kind, fields, made by pk) of the first VTODO or VEVENT; None when unreadable."""
-    import icalendar
-
-    from ..exchange.ical import vevent_to_fields, vtodo_to_fields
-
-    try:
-        calendar = icalendar.Calendar.from_ical(text)
-        for component in calendar.walk():
-            if component.name == "VTODO":
-                fields = vtodo_to_fields(component, settings)
-                return fields["uid"], "todo", fields, "X-PK-ID" in component or _pk(text)
-            if component.name == "VEVENT":
-                fields = vevent_to_fields(component, settings)
-                return fields["uid"], "event", fields, "X-PK-REQUEST" in component
-    except Exception:  # icalendar raises many kinds on garbage; the item is left alone
-        return None
-    return None
-
-
-def _pk(text: str) -> bool:
-    return "\nX-PK-" in text.replace("\r\n", "\n")
-
-
-# --- 2. plan ------------------------------------------------------------------------------------
-
-
-def syncable(p: Promise, now: datetime, settings: Settings) -> bool:
-    """Open promises, and those closed in the last `history_days` days."""
-    if p.is_open:
-        return True
-    closed = p.done_at
-    for event in reversed(p.history):
-        if event.get("type") in ("done", "dropped"):
-            with contextlib.suppress(ValueError):
-                closed = parse_iso(str(event.get("at")))
-            break
-    closed = closed or p.created
-    return closed >= now - timedelta(days=settings.sync.history_days)
-
-
-def plan(
-    view: View, snapshot: Snapshot, state: SyncState, settings: Settings, now: datetime, host: str
-) -> SyncPlan:
-    """What to do with every item, from the store as `view` holds it. Pure apart from reading."""
-    out = SyncPlan()
-    promises = {p.uuid: p for p in view.promises()}
-    uids = [u for u, i in state.items.items() if i.kind == "todo"]
-    uids += [u for u, r in snapshot.items.items() if r.kind == "todo" and u not in state.items]
-    uids += [
-        p.uuid
-        for p in promises.values()
-        if p.uuid not in state.items
-        and p.uuid not in snapshot.items
-        and syncable(p, now, settings)
-        and not (p.uuid in state.gone and not merging.changed_locally(p, state.gone[p.uuid]))
-    ]
-    for uid in dict.fromkeys(uids):
-        local, item, fetched = promises.get(uid), state.items.get(uid), snapshot.items.get(uid)
-        base = item.base if item else None
-        if fetched is None and uid in snapshot.deleted:
-            if local is None:
-                out.steps.append(Step(uid, "forget"))
-            elif base is not None and not merging.changed_locally(local, base):
-                action = "drop" if local.is_open else "forget"
-                out.steps.append(Step(uid, action, pid=local.id))
-            else:
-                out.warnings.append(
-                    f"#{local.id} was deleted in another app but changed here: sent again"
-                )
-                out.steps.append(Step(uid, "resend", pid=local.id))
-            continue
-        if local is None:
-            if fetched is None:  # gone here (undo of an add), unchanged remotely: remove it
-                out.steps.append(Step(uid, "delete"))
-            else:
-                out.steps.append(Step(uid, "create", remote=fetched))
-            continue
-        if fetched is None:
-            if base is None or merging.changed_locally(local, base):
-                out.steps.append(Step(uid, "send", pid=local.id))
-            continue
-        values = merging.remote_values(fetched.fields, now)
-        outcome = merging.merge(local, base, values, fetched.fields.get("last_modified"), host, now)
-        action = "send" if outcome.send else "record"
-        out.steps.append(Step(uid, action, pid=local.id, outcome=outcome, remote=fetched))
-    _plan_slots(view, promises, snapshot, state, settings, now, out)
-    return out
-
-
-def _slot_hash(record: dict[str, Any], promise_uuid: str | None) -> str:
-    keys = ("title", "person", "team", "status", "slot", "reason")
-    raw = repr([record.get(k) for k in keys] + [promise_uuid])
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
-
-
-def _plan_slots(
-    view: View,
-    promises: dict[str, Promise],
-    snapshot: Snapshot,
-    state: SyncState,
-    settings: Settings,
-    now: datetime,
-    out: SyncPlan,
-) -> None:
-    """Booked help slots go one way, pk → remote: the slot's time is pk's to decide (it checks
-    clashes when booking), so a slot is sent when it changed here, and a remote edit is left
-    as it is until the next local change (which keeps the other app's properties)."""
-    by_id = {p.id: p for p in promises.values()}
-    for rid, record in view.records(REQUESTS):
-        if not isinstance(record.get("slot"), dict):
-            continue
-        linked = by_id.get(record.get("promise_id"))  # type: ignore[arg-type]
-        if record.get("status") != "booked" and not (linked and syncable(linked, now, settings)):
-            continue
-        from ..exchange.ical import slot_uid
-
-        uid = slot_uid(rid, record, linked.uuid if linked else None)
-        item = state.items.get(uid)
-        digest = _slot_hash(record, linked.uuid if linked else None)
-        if item is None or item.base.get("hash") != digest or uid in snapshot.deleted:
-            out.steps.append(Step(uid, "send", kind="event", rid=rid))
-
-
-# --- 3. apply locally ---------------------------------------------------------------------------
-
-
-def apply_local(tx: Any, steps: list[Step], settings: Settings, now: datetime, host: str) -> None:
-    """The local half of the plan, inside the store transaction."""
-    from ..core import lifecycle
-
-    for step in steps:
-        if step.action == "drop" and step.pid is not None:
-            with contextlib.suppress(PkError):
-                lifecycle.drop(tx, step.pid, "deleted in another app", now, settings)
-        elif step.action == "create" and step.remote is not None:
-            _create(tx, step.remote, now, host)
-        elif step.pid is not None:
-            for op in step.outcome.local:
-                # A remote value pk refuses (a control character in a title, a move onto a
-                # booked slot) must not stop the other items: the local value stays.
-                with contextlib.suppress(PkError):
-                    _apply_op(tx, step.pid, op, settings, now)
-
-
-def _apply_op(tx: Any, pid: int, op: tuple[Any, ...], settings: Settings, now: datetime) -> None:
-    """One merge operation through the ledger, so history events are the usual ones."""
-    from ..core import ledger, lifecycle
-
-    kind = op[0]
-    if kind == "done":
-        lifecycle.done(tx, pid, op[1], settings)
-    elif kind == "drop":
-        lifecycle.drop(tx, pid, op[1], now, settings)
-    elif kind == "reopen":
-        lifecycle.reopen(tx, pid, now)
-    elif kind == "move":
-        lifecycle.move(tx, pid, op[1], op[2], now, settings)
-    elif kind == "edit":
-        _edit(ledger, tx, pid, op[1], now)
-    elif kind == "note":
-        ledger.note(tx, pid, op[1], op[2])
-    elif kind == "conflict":
-        tx.put_promise(tx.promise(pid).with_event("sync_conflict", now, text=op[1]))
-
-
-def _edit(ledger: Any, tx: Any, pid: int, changes: dict[str, Any], now: datetime) -> None:
-    args = dict(changes)
-    if "team" in args and args["team"] is None:
-        args["team"] = ""
-    ledger.edit(tx, pid, now, **args)
-
-
-def _create(tx: Any, item: RemoteItem, now: datetime, host: str) -> None:
-    """A promise made on another device: the next local id, its UID kept."""
-    values = merging.remote_values(item.fields, now)
-    new = merging.fields_for_new(values, item.fields)
-    if new["due"] is None:
-        return
-    created = new["created"] or now
-    series = {"id": new["series"]} if new["series"] else None
-    notes = tuple({"at": iso(created), "text": t} for t in new["notes"])
-    promise = Promise(
-        id=0,
-        uuid=item.uid,
-        title=new["title"],
-        person=new["person"],
-        direction=new["direction"],
-        due=new["due"],
-        created=created,
-        team=new["team"],
-        tags=new["tags"],
-        notes=notes,
-        series=series,
-    ).with_event("created", now, due=iso(new["due"]), via=f"sync from {host}")
-    if values["status"] == "done":
-        done_at = parse_iso(values["done_at"])
-        late = max(timedelta(0), done_at - promise.due)
-        promise = replace(promise, status="done", done_at=done_at).with_event(
-            "done", done_at, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
-        )
-    elif values["status"] == "dropped":
-        promise = replace(promise, status="dropped").with_event(
-            "dropped", now, reason=f"cancelled in {host}"
-        )
-    tx.add_promise(promise)
 
 
 # --- the whole run ------------------------------------------------------------------------------
@@ -568,7 +259,7 @@ def _send(
                 if event is None:
                     continue
                 payload = ical.calendar_of([event]).to_ical().decode()
-                base = {"hash": _slot_hash(record, uuid)}
+                base = {"hash": slot_hash(record, uuid)}
             else:
                 p = promises.get(step.uid)
                 if p is None:
