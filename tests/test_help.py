@@ -33,6 +33,15 @@ def test_top_level_help_lists_the_commands(pk):
         assert command in text
 
 
+def test_top_level_help_lists_the_everyday_commands_first_search_after_the_changes(pk):
+    """The order is built from COMMAND_MODULES, where `search` sits with the reading commands;
+    `pk --help` still lists it after the commands that change a promise, then the rest."""
+    listing = pk("--help").stdout.split("Commands:")[1]
+    names = [line.split()[0] for line in listing.splitlines() if line.strip()]
+    everyday = ["add", "list", "overdue", "show", "move", "note", "done", "drop", "reopen"]
+    assert names[:13] == [*everyday, "edit", "delete", "search", "people"]
+
+
 def test_short_help_flag(pk):
     assert pk("add", "-h").stdout == pk("add", "--help").stdout
 

@@ -279,9 +279,9 @@ def test_delete_outside_a_terminal_needs_yes_and_changes_nothing(pk):
 
 
 def test_delete_asks_on_a_terminal(pk, monkeypatch):
-    from promisekeeper.cli import ledger_cmds
+    from promisekeeper.cli import change_cmds
 
-    monkeypatch.setattr(ledger_cmds, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(change_cmds, "stdin_is_terminal", lambda: True)
     add(pk)
     refused = pk.runner.invoke(pk_app(), ["delete", "1"], input="n\n")
     assert refused.exit_code == 1 and "Delete #1 “Send Q3 headcount numbers”" in refused.stderr
