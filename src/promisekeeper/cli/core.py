@@ -77,11 +77,9 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "sync_cmds": ("sync",),
     "shell_cmds": ("init", "prompt", "completion"),
 }
-# The map's order, except that `search` (it reads, so it lives in ledger_cmds) keeps its place
-# after the commands that change a promise, where `pk --help` has always listed it.
-_MAPPED = tuple(name for names in COMMAND_MODULES.values() for name in names if name != "search")
-_AFTER_DELETE = _MAPPED.index("delete") + 1
-HELP_ORDER = (*_MAPPED[:_AFTER_DELETE], "search", *_MAPPED[_AFTER_DELETE:])
+# `pk --help` lists the commands in the map's order: reading ones, then changing ones, then each
+# concern's.
+HELP_ORDER = tuple(name for names in COMMAND_MODULES.values() for name in names)
 
 
 def keep_examples_verbatim(text: str) -> str:
