@@ -31,6 +31,7 @@ NEVER_ON_HOT_PATHS = (
     "dateutil",
     "secrets",
     "promisekeeper.core.helplater",
+    "promisekeeper.core.helplater_records",
     "promisekeeper.core.series",
     "promisekeeper.core.recurrence",
     "promisekeeper.core.report",

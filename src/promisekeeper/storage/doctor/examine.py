@@ -1,10 +1,6 @@
-"""`pk doctor`: examine the store and the files beside it; repair a copy; restore the backup.
+"""`pk doctor`: every check of the store and the files beside it, read-only.
 
-Examining never writes. Repairing never writes over the store: it writes a repaired copy beside it
-(`promises.json.repaired`) and a timestamped backup of the file as found, and the user puts the
-copy in place. Restoring replaces the store with the rolling `.bak` under the writers' lock, after
-keeping the current file as a timestamped backup too. `now` is passed in; nothing here reads the
-clock or prints.
+Examining never writes, reads no clock and prints nothing: it returns a Report of findings.
 """
 
 from __future__ import annotations
@@ -12,17 +8,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import Conflict, StoreBusy, StoreCorrupt, StoreError
-from ..model import Promise, request_problem
-from . import archive, journal, prompt_index
-from .files import META, PROMISES, REQUESTS, TABLES, acquire, atomic_write, sidecar, temp_prefix
-from .store import SCHEMA_VERSION, Store, empty_data, load_file, validate
+from ...errors import StoreBusy, StoreCorrupt, StoreError
+from ...model import Promise
+from .. import archive, journal, prompt_index
+from ..files import META, PROMISES, TABLES, acquire, sidecar, temp_prefix
+from ..store import SCHEMA_VERSION, Store, load_file, validate
+from .common import newer_schema, parse_json, plain, record_problem, singular
 
 Level = Literal["ok", "warn", "problem"]
 # Files another part of pk may keep beside the store as a derived index (the prompt's fast path).
@@ -60,54 +55,13 @@ class Report:
         )
 
 
-class _Keys(dict):
-    """A JSON object that remembers keys seen twice (json.loads would silently keep the last)."""
-
-    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
-        super().__init__()
-        self.duplicates: list[tuple[str, Any]] = []
-        for key, value in pairs:
-            if key in self:
-                self.duplicates.append((key, value))
-            else:
-                self[key] = value
-
-
-def _parse(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_Keys)
-
-
-def _plain(value: Any) -> Any:
-    """Drop the _Keys wrappers (their duplicates are reported separately)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def record_problem(table: str, record_id: int, record: Any) -> str | None:
-    """Why a record cannot be used, or None."""
-    if not isinstance(record, dict):
-        return "not an object"
-    if table == PROMISES:
-        try:
-            Promise.from_dict(record_id, record)
-        except ValueError as exc:
-            return str(exc)
-        return None
-    if table == REQUESTS:
-        return request_problem(record)  # the same check as the store's writes and the views
-    return None
-
-
 def examine(path: Path) -> Report:
     """Every check, read-only. A finding per check; `problem` means the store is not usable."""
     target = Store(path).target
     report = Report(target)
-    data = _examine_file(target, report)
+    data = examine_file(target, report)
     if data is not None:
-        _examine_records(data, report)
+        examine_records(data, report)
         _examine_text(data, report)
     generation = _generation(data)
     _examine_index(path, target, generation, report)
@@ -168,7 +122,7 @@ def _examine_archive(target: Path, data: dict[str, Any] | None, report: Report) 
             f"id(s) {', '.join(f'#{i}' for i in clashes[:5])} name different promises in the "
             f"store and in the archive",
         )
-    counters = _plain(data.get(META, {}).get("1", {}).get("next_id", {})) if data else {}
+    counters = plain(data.get(META, {}).get("1", {}).get("next_id", {})) if data else {}
     highest = max((line.id for line in found.lines), default=0)
     if isinstance(counters, dict) and highest >= int(counters.get(PROMISES, 1) or 1):
         report.add(
@@ -189,7 +143,8 @@ def _generation(data: dict[str, Any] | None) -> int | None:
         return None
 
 
-def _examine_file(target: Path, report: Report) -> dict[str, Any] | None:
+def examine_file(target: Path, report: Report) -> dict[str, Any] | None:
+    """Read and validate the store file, adding its findings; its data, or None if unusable."""
     if not target.exists():
         report.add("ok", "file", f"no store yet at {target} (the first `pk add` creates it)")
         return None
@@ -211,7 +166,7 @@ def _examine_file(target: Path, report: Report) -> dict[str, Any] | None:
         report.add("problem", "json", "the file is empty")
         return None
     try:
-        data = _parse(text)
+        data = parse_json(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
@@ -219,24 +174,17 @@ def _examine_file(target: Path, report: Report) -> dict[str, Any] | None:
         return None
     report.add("ok", "json", "valid JSON")
     try:
-        validate(_plain(data), target)
+        validate(plain(data), target)
     except StoreCorrupt as exc:
         message = str(exc).removeprefix(f"{target} ")
         opening = "is not a valid promisekeeper store ("
         if message.startswith(opening):
             message = message[len(opening) :].split("); it was left untouched", 1)[0]
         report.add("problem", "schema", message.split(" — ", 1)[0])
-        report.newer = _newer_schema(data)
+        report.newer = newer_schema(data)
         return None
     report.add("ok", "schema", f"schema {data[META]['1']['schema']} (this pk: {SCHEMA_VERSION})")
     return data
-
-
-def _newer_schema(data: Any) -> bool:
-    meta = data.get(META) if isinstance(data, dict) else None
-    meta = meta.get("1") if isinstance(meta, dict) else None
-    schema = meta.get("schema") if isinstance(meta, dict) else None
-    return isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION
 
 
 def _examine_text(data: dict[str, Any], report: Report) -> None:
@@ -261,7 +209,8 @@ def _examine_text(data: dict[str, Any], report: Report) -> None:
         report.add("ok", "text", "every title, name, tag and note is as `pk add` accepts it")
 
 
-def _examine_records(data: dict[str, Any], report: Report) -> None:
+def examine_records(data: dict[str, Any], report: Report) -> None:
+    """Every record well formed, ids unique, id counters ahead of the ids in use."""
     bad = []
     counts = {}
     uuids: dict[str, int] = {}
@@ -272,7 +221,7 @@ def _examine_records(data: dict[str, Any], report: Report) -> None:
         for key, record in records.items():
             problem = record_problem(table, int(key), record)
             if problem:
-                bad.append(f"{_one(table)} #{key}: {problem}")
+                bad.append(f"{singular(table)} #{key}: {problem}")
             elif table == PROMISES:
                 uid = record["uuid"]
                 if uid in uuids:
@@ -281,10 +230,10 @@ def _examine_records(data: dict[str, Any], report: Report) -> None:
     if bad:
         report.add("problem", "records", f"{len(bad)} malformed: " + "; ".join(bad[:5]))
     else:
-        summary = ", ".join(f"{n} {t if n != 1 else _one(t)}" for t, n in counts.items())
+        summary = ", ".join(f"{n} {t if n != 1 else singular(t)}" for t, n in counts.items())
         report.add("ok", "records", f"every record well formed ({summary})")
     duplicates = [
-        f"{_one(table)} #{key}"
+        f"{singular(table)} #{key}"
         for table in TABLES
         for key, _ in getattr(data.get(table), "duplicates", [])
     ]
@@ -446,242 +395,3 @@ def _examine_backup(target: Path, report: Report) -> None:
         return
     promises = f"{count} promise{'' if count == 1 else 's'}"
     report.add("ok", "backup", f"{backup.name} holds the previous state ({promises})")
-
-
-# --- repair ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Repair:
-    repaired: Path
-    backup: Path
-    kept: dict[str, int]
-    dropped: list[str]
-    renumbered: list[str]
-    temps_removed: int
-
-
-_RECORD_START = re.compile(r'"(\d+)"\s*:\s*\{')
-
-
-def _salvage(text: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Whole records from a file that is not JSON (truncated, a stray byte): scan for `"id": {`
-    and keep each object that parses and looks like a promise, a request or the _meta record."""
-    decoder = json.JSONDecoder()
-    found: dict[str, Any] = {name: {} for name in TABLES}
-    meta = None
-    position = 0
-    while match := _RECORD_START.search(text, position):
-        start = match.end() - 1
-        try:
-            record, end = decoder.raw_decode(text, start)
-        except (json.JSONDecodeError, RecursionError):
-            position = match.end()
-            continue
-        key = match.group(1)
-        if meta is None and "schema" in record:
-            meta = record
-        table = (
-            PROMISES if "direction" in record else REQUESTS if "need_minutes" in record else None
-        )
-        if table and int(key) > 0 and key not in found[table]:
-            found[table][key] = record
-            position = end
-        else:
-            position = match.end()
-    return found, meta
-
-
-def _stamp(now: datetime) -> str:
-    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _free_name(base: Path) -> Path:
-    candidate, n = base, 1
-    while candidate.exists() or candidate.is_symlink():
-        n += 1
-        candidate = base.with_name(f"{base.name}-{n}")
-    return candidate
-
-
-def _floor(target: Path) -> tuple[dict[str, int], int]:
-    """The id counters and generation that a repaired or restored store must not go below: ids
-    are never handed out twice, so every id the backup, the store or the journal has seen counts.
-    """
-    counters: dict[str, int] = {}
-    generation = 0
-
-    def see(table: str, next_id: Any) -> None:
-        if isinstance(next_id, int):
-            counters[table] = max(counters.get(table, 1), next_id)
-
-    for path in (sidecar(target, ".bak"), target):
-        with contextlib.suppress(Exception):
-            data = load_file(path)
-            meta = data[META]["1"]
-            generation = max(generation, int(meta.get("generation", 0)))
-            for table, value in (meta.get("next_id") or {}).items():
-                see(table, value)
-            for table in TABLES:
-                see(table, max((int(k) + 1 for k in data.get(table, {})), default=1))
-    with contextlib.suppress(ValueError):
-        for entry in journal.load(target):
-            generation = max(generation, entry.generation)
-            for change in entry.changes:
-                see(change["table"], change["id"] + 1)
-    return counters, generation
-
-
-def repair(path: Path, now: datetime, lock_timeout: float = 5.0) -> Repair | None:
-    """Write a repaired copy beside the store; None when there is nothing to repair.
-
-    Records that cannot be used are left out (they stay in the timestamped backup); an id used
-    twice keeps its first record and the others get new ids; the id counters never go back.
-    """
-    store = Store(path, lock_timeout=lock_timeout)
-    target = store.target
-    temps_removed = 0
-    with store.locked():
-        # Safe under the lock: no writer is using them.
-        temps = orphan_temps(target)
-        for temp in temps:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-        temps_removed = len(temps)
-        report = Report(target)
-        parsed = _examine_file(target, report)
-        if parsed is not None:
-            _examine_records(parsed, report)
-        if report.healthy:
-            if temps_removed:
-                return Repair(target, target, {}, [], [], temps_removed)
-            return None
-        try:
-            raw = target.read_bytes()
-        except OSError as exc:
-            raise StoreError(f"cannot read {target}: {exc.strerror or exc}") from exc
-        text = raw.decode("utf-8", errors="replace")
-        try:
-            source = _parse(text)
-        except (json.JSONDecodeError, RecursionError):
-            source = None
-        if isinstance(source, dict):
-            meta = source.get(META, {}).get("1") if isinstance(source.get(META), dict) else None
-            schema = meta.get("schema") if isinstance(meta, dict) else None
-            if isinstance(schema, int) and schema > SCHEMA_VERSION:
-                raise Conflict(
-                    f"{target} was written by a newer pk (schema {schema}); upgrade pk instead "
-                    f"of repairing it"
-                )
-        else:
-            source, meta = _salvage(text)
-        fixed = _rebuild(source, meta, target)
-        backup = _free_name(target.with_name(f"{target.name}.broken-{_stamp(now)}"))
-        atomic_write(backup, raw, mode=0o600)
-        repaired = sidecar(target, ".repaired")
-        payload = json.dumps(fixed.data, ensure_ascii=False, separators=(",", ":")).encode()
-        validate(json.loads(payload), repaired)
-        atomic_write(repaired, payload, mode=0o600)
-        return Repair(repaired, backup, fixed.kept, fixed.dropped, fixed.renumbered, temps_removed)
-
-
-@dataclass
-class _Rebuilt:
-    data: dict[str, Any]
-    kept: dict[str, int]
-    dropped: list[str]
-    renumbered: list[str]
-
-
-def _rebuild(source: dict[str, Any], meta: Any, target: Path) -> _Rebuilt:
-    data = empty_data()
-    new_meta = data[META]["1"]
-    if isinstance(meta, dict) and isinstance(meta.get("generation"), int):
-        new_meta["generation"] = meta["generation"]
-    counters, _ = _floor(target)
-    if isinstance(meta, dict) and isinstance(meta.get("next_id"), dict):
-        for table, value in meta["next_id"].items():
-            if isinstance(value, int):
-                counters[table] = max(counters.get(table, 1), value)
-    dropped: list[str] = []
-    renumbered: list[str] = []
-    kept: dict[str, int] = {}
-    for table in TABLES:
-        records = source.get(table)
-        if records is None:
-            continue
-        if not isinstance(records, dict):
-            dropped.append(f"table {table} ({type(records).__name__}, not an object)")
-            continue
-        good: dict[int, Any] = {}
-        extra: list[Any] = []
-        pairs = list(records.items()) + list(getattr(records, "duplicates", []))
-        for key, record in pairs:
-            if not (isinstance(key, str) and key.isdigit() and int(key) > 0):
-                dropped.append(f"{_one(table)} {key!r} (not an id)")
-                continue
-            record = _plain(record)
-            problem = record_problem(table, int(key), record)
-            if problem:
-                dropped.append(f"{_one(table)} #{key} ({problem})")
-            elif int(key) in good:
-                extra.append((key, record))
-            else:
-                good[int(key)] = record
-        next_id = max([counters.get(table, 1), *(k + 1 for k in good)])
-        for key, record in extra:
-            good[next_id] = record
-            renumbered.append(f"{_one(table)} #{key} → #{next_id}")
-            next_id += 1
-        new_meta["next_id"][table] = next_id
-        data[table] = {str(k): good[k] for k in sorted(good)}
-        kept[table] = len(good)
-    return _Rebuilt(data, kept, dropped, renumbered)
-
-
-# --- restore --------------------------------------------------------------------------------
-
-
-@dataclass
-class Restore:
-    restored_from: Path
-    previous: Path | None
-    promises: int
-
-
-def restore(path: Path, now: datetime, lock_timeout: float = 5.0) -> Restore:
-    """Put the rolling `.bak` back in place, keeping the current file as a timestamped backup."""
-    store = Store(path, lock_timeout=lock_timeout)
-    target = store.target
-    backup = sidecar(target, ".bak")
-    if not backup.exists():
-        raise Conflict(f"no backup to restore: {backup} does not exist")
-    try:
-        data = load_file(backup)
-    except StoreCorrupt as exc:
-        raise Conflict(f"the backup is not usable either: {exc}") from exc
-    with contextlib.suppress(OSError, ValueError, RecursionError):
-        if _newer_schema(json.loads(target.read_bytes())):
-            raise Conflict(f"{target} was written by a newer pk; upgrade pk instead of restoring")
-    with store.locked():
-        # The backup's counters are behind the ids handed out since, and its generation would
-        # make the journal's older entries look current: both move forward.
-        counters, generation = _floor(target)
-        meta = data[META]["1"]
-        meta["next_id"] = {**meta.get("next_id", {}), **counters}
-        meta["generation"] = generation + 1
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        previous = None
-        if target.exists():
-            previous = _free_name(target.with_name(f"{target.name}.before-restore-{_stamp(now)}"))
-            try:
-                os.link(target, previous)  # the store is only ever replaced: a link is a copy
-            except OSError:
-                atomic_write(previous, target.read_bytes(), mode=0o600)
-        atomic_write(target, payload)
-    return Restore(backup, previous, len(data.get(PROMISES, {})))
-
-
-def _one(table: str) -> str:
-    """`request #2`, not `requests #2`: a table's name is plural, one record of it is not."""
-    return table.removesuffix("s")
