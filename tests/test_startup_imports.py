@@ -87,3 +87,15 @@ def test_the_probe_sees_a_heavy_import_when_there_is_one(pk) -> None:
     pk("add", "Q3 numbers", "--to", "Dana", "--due", "fri", "--every", "week")
     modules = modules_after(["done", "1"], {})
     assert "promisekeeper.core.series" in modules
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["overdue"], ["list", "--json"], ["overdue", "--plain"]]
+)
+def test_lists_into_a_pipe_never_load_rich(far_ahead, args: list[str]) -> None:
+    """Plain lines and JSON need no table; Rich costs more at start-up than the rest of it."""
+    assert loaded(modules_after(args, {}), ("rich", "promisekeeper.views.render")) == []
+
+
+def test_a_table_does_load_rich(far_ahead) -> None:
+    assert "rich" in modules_after(["list", "--table"], {})

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from ..core.slots import Interval
 from ..storage.store import PROMISES
-from ..views.render import safe
+from ..views.lines import safe
 from .common import State
 
 

@@ -10,7 +10,7 @@ import typer
 from ..dates import format_local
 from ..errors import PkError
 from ..views.contract import calendar_check_json, dump_json
-from ..views.render import safe
+from ..views.lines import safe
 from .common import JSON_HELP, hint, say, state
 from .core import PkGroup, app
 

@@ -17,8 +17,8 @@ from ..model import Promise
 from ..storage.files import REQUESTS
 from ..storage.store import Transaction
 from ..views.contract import dump_json, promise_json
+from ..views.lines import safe
 from ..views.messages import quoted
-from ..views.render import safe
 from .common import JSON_HELP, check_id, hint, say, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
 from .core import app

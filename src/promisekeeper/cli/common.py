@@ -6,16 +6,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from ..config import Settings, load_settings
 from ..errors import BadInput
 from ..paths import db_path
 from ..storage.store import Store
-from ..views.render import make_console
+from ..views.lines import make_console
+
+if TYPE_CHECKING:  # Rich loads when a command prints through it, not at start-up
+    from rich.console import Console
 
 
 @dataclass
@@ -84,11 +86,15 @@ PLAIN_HELP = "Print plain lines: no colour, no box characters."
 
 def say(st: State, message: str, style: str = "") -> None:
     """A result line for people (stdout: it is the command's output)."""
+    from rich.text import Text
+
     st.out.print(Text(message, style=style), soft_wrap=True)
 
 
 def hint(st: State, message: str) -> None:
     """Talk that is not the result: stderr, so stdout stays clean for scripts."""
+    from rich.text import Text
+
     st.err.print(Text(message, style="dim"), soft_wrap=True)
 
 

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.text import Text
 from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import PkError
-from ..views.render import make_console
+from ..views.lines import make_console
 from .common import State, state
 
 USAGE_EXIT = 2
@@ -103,6 +102,8 @@ def default_to_list(args: list[str]) -> list[str]:
 
 
 def fail(message: str, code: int) -> None:
+    from rich.text import Text
+
     make_console(stderr=True).print(Text(f"pk: {message}"), soft_wrap=True)
     sys.exit(code)
 

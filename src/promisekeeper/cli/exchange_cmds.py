@@ -13,7 +13,7 @@ import typer
 from ..errors import BadInput, StoreError
 from ..storage.store import PROMISES, REQUESTS, atomic_write
 from ..views.contract import dump_json
-from ..views.render import plural, safe
+from ..views.lines import plural, safe
 from .common import JSON_HELP, State, hint, say, state
 from .core import app
 

@@ -12,8 +12,8 @@ from ..core import slots
 from ..dates import format_local, parse_duration, parse_when
 from ..errors import BadInput
 from ..views.contract import dump_json, promise_json, request_json
+from ..views.lines import plural, safe
 from ..views.messages import quoted
-from ..views.render import plural, safe
 from .busy import busy_intervals
 from .common import JSON_HELP, check_id, hint, say, state
 from .core import app

@@ -11,8 +11,9 @@ from ..core.ledger import SortKey
 from ..dates import parse_deadline, parse_when
 from ..errors import BadInput
 from ..views.contract import dump_json, promise_json
+from ..views.lines import safe, stdout_is_terminal
+from ..views.listing import print_promises
 from ..views.messages import quoted
-from ..views.render import print_promises, promise_detail, safe
 from .common import JSON_HELP, PLAIN_HELP, State, check_id, output_format, state
 from .complete import complete_any_ids, complete_people
 from .core import app
@@ -111,7 +112,7 @@ def listing_format(st: State, json_: bool, plain: bool, table: bool) -> str:
     if table:
         return "table"
     fmt = output_format(json_, plain)
-    if fmt == "table" and not st.out.is_terminal:
+    if fmt == "table" and not stdout_is_terminal():
         return "plain"
     return fmt
 
@@ -214,7 +215,14 @@ def list_cmd(
         else 'No open promises. Log one with: pk add "what" --to PERSON --due fri'
     )
     print_promises(
-        st.out, shown, st.now, st.tz, title="Promises", empty=empty, fmt=fmt, soon=st.settings.soon
+        lambda: st.out,
+        shown,
+        st.now,
+        st.tz,
+        title="Promises",
+        empty=empty,
+        fmt=fmt,
+        soon=st.settings.soon,
     )
 
 
@@ -237,7 +245,7 @@ def overdue_cmd(
     fmt = listing_format(st, json_, plain, table)
     late = ledger.overdue(st.store().read().promises("open"), st.now)
     print_promises(
-        st.out,
+        lambda: st.out,
         late,
         st.now,
         st.tz,
@@ -268,6 +276,8 @@ def show_cmd(
         dump_json(promise_json(promise, st.now))
         return
     series = series_line(st, view, promise)  # before printing: it may find a damaged record
+    from ..views.render import promise_detail
+
     for block in promise_detail(promise, st.now, st.tz):
         st.out.print(block)
     if series is not None:
@@ -298,7 +308,7 @@ def search_cmd(
     query = " ".join(words)
     found = ledger.search(st.store().read().promises(archived=True), query)
     print_promises(
-        st.out,
+        lambda: st.out,
         found,
         st.now,
         st.tz,

@@ -11,8 +11,8 @@ from rich.text import Text
 from ..dates import describe_due, parse_since
 from ..errors import BadInput
 from ..views.contract import dump_json, promise_json
+from ..views.lines import safe
 from ..views.messages import quoted
-from ..views.render import safe
 from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
 from .complete import complete_open_ids, complete_people
 from .core import app

@@ -9,8 +9,8 @@ from ..dates import describe_due
 from ..errors import BadInput
 from ..model import Direction, Promise
 from ..views.contract import dump_json, promise_json
+from ..views.lines import safe
 from ..views.messages import quoted
-from ..views.render import safe
 from .common import say, state
 from .heads_up import tell
 

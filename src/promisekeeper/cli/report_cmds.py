@@ -12,8 +12,9 @@ from ..errors import BadInput
 from ..model import Promise
 from ..storage.store import PROMISES, REQUESTS, View
 from ..views.contract import dump_json, promise_json
+from ..views.lines import safe
+from ..views.listing import print_promises
 from ..views.messages import quoted
-from ..views.render import print_promises, safe
 from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
 from .complete import complete_choices
 from .core import app
@@ -200,7 +201,7 @@ def thanks_cmd(
     st = state(ctx)
     pending = thanks.unthanked(st.store().read().promises())
     print_promises(
-        st.out,
+        lambda: st.out,
         pending,
         st.now,
         st.tz,

@@ -12,7 +12,7 @@ from rich.text import Text
 from ..dates import format_local
 from ..errors import StoreCorrupt
 from ..views.contract import dump_json, journal_json
-from ..views.render import plural, safe
+from ..views.lines import plural, safe
 from .common import JSON_HELP, State, hint, say, state
 from .core import app
 

@@ -17,7 +17,8 @@ from rich.text import Text
 from ..core.people import Person, Relationship, Side
 from ..dates import format_local
 from .contract import dump_json, people_json, relationship_json
-from .render import print_promises, safe
+from .lines import safe
+from .listing import print_promises
 
 # "kept" is kept on time, "slipped" kept late (the words of `pk stats`' slip line).
 COLUMNS = ("open", "late", "kept", "slipped", "dropped", "rate", "moved", "nudged")

@@ -8,11 +8,10 @@ store by an older version or by hand shows as `\\x1b`, never reaching the termin
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import IO, Any
+from typing import Any
 
 from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.console import Console
@@ -20,64 +19,19 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from ..core.ledger import is_due_today
-from ..dates import format_local, relative, span
-from ..model import Promise, inert
-from .contract import dump_json, promise_json
-
-
-def safe(text: str) -> str:
-    """Make stored text inert: control, bidi and unpaired surrogate characters become escapes."""
-    return inert(text)
-
-
-def make_console(stderr: bool = False, file: IO[str] | None = None) -> Console:
-    """A console that honours NO_COLOR (Rich reads it) and never interprets markup or highlights."""
-    return Console(
-        file=file,
-        stderr=stderr,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=False,
-        no_color=bool(os.environ.get("NO_COLOR")) or None,
-    )
-
-
-def who(p: Promise) -> str:
-    """→ the person I promised; ← the person who promised me."""
-    return f"{'→' if p.direction == 'to' else '←'} {safe(p.person)}"
-
-
-# config's default `soon`: a view given no setting marks what is due within it.
-DEFAULT_SOON = timedelta(hours=4)
-
-
-def is_due_soon(p: Promise, now: datetime, soon: timedelta = DEFAULT_SOON) -> bool:
-    """Open, not late yet, and due within the `soon` window: the prompt's "soon"."""
-    return p.is_open and now <= p.due < now + soon
-
-
-def due_style(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON) -> str:
-    if p.is_overdue(now):
-        return "red"
-    if is_due_soon(p, now, soon):
-        return "bold yellow"
-    if is_due_today(p, now, tz):
-        return "yellow"
-    return ""
-
-
-def due_text(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON) -> str:
-    when = format_local(p.due, tz, now=now)
-    if p.status == "done" and p.done_at is not None:
-        if p.kept_on_time:
-            return f"{when} — kept on time"
-        return f"{when} — kept {span(p.late_by(now).total_seconds())} late"
-    if p.status == "dropped":
-        return f"{when} — dropped"
-    marker = " · soon" if is_due_soon(p, now, soon) else ""  # seen without colour too
-    return f"{when} — {relative(p.due, now)}{marker}"
+from ..dates import format_local, span
+from ..model import Promise
+from .lines import (  # noqa: F401 - re-exported: the views and the CLI import them from here
+    DEFAULT_SOON,
+    due_style,
+    due_text,
+    is_due_soon,
+    make_console,
+    plural,
+    promise_line,
+    safe,
+    who,
+)
 
 
 class PromiseTable:
@@ -264,13 +218,6 @@ def promise_table(
     return PromiseTable(title, rows)
 
 
-def promise_line(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON) -> str:
-    """One promise on one line, no colour, no box characters: for mail, grep and cron."""
-    team = f" [{safe(p.team)}]" if p.team else ""
-    tags = "".join(f" #{safe(t)}" for t in p.tags)
-    return f"#{p.id}  {safe(p.title)}  {who(p)}{team}  due {due_text(p, now, tz, soon)}{tags}"
-
-
 def promise_detail(p: Promise, now: datetime, tz: tzinfo) -> list[Any]:
     """`pk show`: the promise, then its whole history."""
     from rich.table import Table  # only `pk show` needs it; `pk list` starts faster without
@@ -360,33 +307,3 @@ def describe_event(
     details = {k: v for k, v in event.items() if k not in ("at", "type")}
     extra = f" {safe(json.dumps(details, ensure_ascii=False))}" if details else ""
     return f"{safe(str(kind))}{extra}"
-
-
-def print_promises(
-    console: Console,
-    promises: Sequence[Promise],
-    now: datetime,
-    tz: tzinfo,
-    *,
-    title: str,
-    empty: str,
-    fmt: str,
-    soon: timedelta = DEFAULT_SOON,
-) -> None:
-    """The one way every promise list is printed: table, plain lines or JSON. What is due within
-    `soon` (the setting) is marked."""
-    if fmt == "json":
-        dump_json([promise_json(p, now) for p in promises], console.file)
-        return
-    if not promises:
-        console.print(Text(empty))
-        return
-    if fmt == "plain":
-        lines = "\n".join(promise_line(p, now, tz, soon) for p in promises)
-        console.print(Text(lines), soft_wrap=True)
-        return
-    console.print(promise_table(promises, now, tz, title, soon))
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
