@@ -16,7 +16,8 @@ from ..views.messages import quoted
 from .common import JSON_HELP, PLAIN_HELP, check_id, hint, output_format, say, state
 from .complete import complete_open_ids, complete_people
 from .core import app
-from .heads_up import QUIET_HELP, heads_up, tell
+from .heads_up import QUIET_HELP, heads_up
+from .promise_common import echo_saved
 
 DEFAULT_SINCE = "90 days ago"
 
@@ -175,14 +176,5 @@ def capture_cmd(
             now=st.now,
         )
         warning = None if quiet or read.direction == "from" else heads_up(st, tx, read.due)
-    if json_:
-        dump_json({**promise_json(promise, st.now), "heads_up": warning})
-        return
     verb = "Promised" if promise.direction == "to" else "Waiting on"
-    arrow = "→" if promise.direction == "to" else "←"
-    say(
-        st,
-        f"{verb} #{promise.id} {quoted(safe(promise.title))} {arrow} {safe(promise.person)}, "
-        f"{describe_due(promise.due, st.now, st.tz)}",
-    )
-    tell(st, warning)
+    echo_saved(ctx, verb, promise, json_, warning)

@@ -122,8 +122,12 @@ def write_error(exc: OSError, target: Path) -> StoreError:
     return StoreError(f"nothing was saved: {exc.strerror or exc} ({target})")
 
 
-def atomic_write(target: Path, payload: bytes, mode: int | None = None) -> None:
-    """Write `payload` to `target` so that a crash leaves the old file or the new one, whole."""
+def atomic_write(
+    target: Path, payload: bytes, mode: int | None = None, *, durable: bool = True
+) -> None:
+    """Write `payload` to `target` so that a crash leaves the old file or the new one, whole.
+    `durable=False` skips the fsyncs: for a file whose loss after a power cut only costs
+    convenience (the undo journal), never for the store."""
     if mode is None:
         try:
             mode = os.stat(target).st_mode & 0o7777
@@ -137,7 +141,8 @@ def atomic_write(target: Path, payload: bytes, mode: int | None = None) -> None:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
             os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
         finally:
             os.close(fd)
@@ -146,7 +151,8 @@ def atomic_write(target: Path, payload: bytes, mode: int | None = None) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise write_error(exc, target) from exc
-    fsync_dir(target.parent)
+    if durable:
+        fsync_dir(target.parent)
 
 
 def fsync_dir(directory: Path) -> None:

@@ -19,7 +19,7 @@ journal (that cost ~50 ms per `pk add` at 1,000 journalled records, bench/bench_
 
 Reading replays the lines onto the snapshot. When the appended lines pass the bounds (KEEP
 entries, MAX_RECORDS records) the next append compacts them into a new snapshot. Appends are not
-fsynced (see `_replace`); a line torn by a crash is skipped, which the generation chain turns
+fsynced (see `append`); a line torn by a crash is skipped, which the generation chain turns
 into a refusal, never into a wrong undo.
 
 The journal is a stack with a cursor: each entry is undone or not, and a new change drops the
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +40,7 @@ from typing import Any
 
 from ..errors import StoreError
 from ..model import iso
-from .files import Change, remove_orphan_temps
+from .files import Change, atomic_write, remove_orphan_temps
 
 Record = dict[str, Any]
 Step = tuple[str, int]  # ("undo" | "redo", the generation of the entry it acts on)
@@ -332,26 +331,10 @@ def _compact(store_file: Path, line: dict[str, Any]) -> None:
         state = Journal()  # a damaged journal only costs the undo history
     state.apply(line)
     state.bound()
-    _replace(path, state.snapshot() + b"\n")
-
-
-def _replace(path: Path, payload: bytes) -> None:
-    """Temp file and `os.replace`, like the store, but without its fsyncs: after a power cut the
-    journal may be a step behind or unreadable, and either only makes `undo` refuse (the entry's
-    generation is checked), so its durability is not worth two more disk flushes per command."""
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+    # Without the fsyncs: after a power cut the journal may be a step behind or unreadable, and
+    # either only makes `undo` refuse (each entry's generation is checked), so its durability is
+    # not worth two more disk flushes per command.
+    atomic_write(path, state.snapshot() + b"\n", mode=0o600, durable=False)
 
 
 def when(entry: Entry) -> str | None:
