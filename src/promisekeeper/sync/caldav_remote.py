@@ -70,6 +70,19 @@ class CalDAVRemote:
             self._calendar = self._client.calendar(url=bare)
         return self._calendar
 
+    def _multistatus(self, method: str, body: str) -> bytes:
+        """A Depth 1 PROPFIND or REPORT on the collection; its 207 multistatus body."""
+        try:
+            cal = self._cal()
+            response = self._client.request(
+                str(cal.url), method, body, {"Depth": "1", "Content-Type": "application/xml"}
+            )
+        except Exception as exc:
+            raise self._fail(exc) from exc
+        if response.status != 207:
+            raise self._status(response.status, method)
+        return response.raw
+
     def _fail(self, exc: BaseException) -> SyncError:
         """The one translation of a library or network error into a SyncError."""
         reason, code = _caldav_reason(exc, self.timeout)
@@ -101,16 +114,7 @@ class CalDAVRemote:
             '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop>'
             "<d:getetag/><d:resourcetype/></d:prop></d:propfind>"
         )
-        try:
-            cal = self._cal()
-            response = self._client.request(
-                str(cal.url), "PROPFIND", body, {"Depth": "1", "Content-Type": "application/xml"}
-            )
-        except Exception as exc:
-            raise self._fail(exc) from exc
-        if response.status != 207:
-            raise self._status(response.status, "PROPFIND")
-        return _etags_from_multistatus(response.raw, self._path())
+        return _etags_from_multistatus(self._multistatus("PROPFIND", body), self._path())
 
     def token(self) -> str | None:
         try:
@@ -171,16 +175,7 @@ class CalDAVRemote:
             '<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
             f"<d:prop><d:getetag/><c:calendar-data/></d:prop>{hrefs_xml}</c:calendar-multiget>"
         )
-        try:
-            cal = self._cal()
-            response = self._client.request(
-                str(cal.url), "REPORT", body, {"Depth": "1", "Content-Type": "application/xml"}
-            )
-        except Exception as exc:
-            raise self._fail(exc) from exc
-        if response.status != 207:
-            raise self._status(response.status, "REPORT")
-        return _data_from_multistatus(response.raw)
+        return _data_from_multistatus(self._multistatus("REPORT", body))
 
     def put(self, href: str, ics: str, etag: str | None) -> str:
         headers = {"Content-Type": "text/calendar; charset=utf-8"}
