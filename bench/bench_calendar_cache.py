@@ -34,16 +34,24 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)
 EVENTS = 2000
 
 
-def write_source(path: Path, seed: int, count: int = EVENTS) -> None:
-    """`count` events from 30 days back to 180 days ahead, in working hours, a tenth of them
-    weekly series (so expansion is part of the cold cost)."""
+def meetings_ics(
+    seed: int,
+    count: int = EVENTS,
+    *,
+    now: datetime = NOW,
+    back: int = 30,
+    span: int = 210,
+    lengths: tuple[int, ...] = (15, 30, 45, 60, 90),
+) -> bytes:
+    """`count` events from `back` days before `now` over `span` days, in working hours, a tenth
+    of them weekly series (so expansion is part of the cold cost). bench_later.py uses it too."""
     rng = random.Random(seed)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//bench//EN"]
+    stamp = "%Y%m%dT%H%M%S"
     for index in range(count):
-        day = NOW - timedelta(days=30) + timedelta(days=rng.randrange(210))
+        day = now - timedelta(days=back) + timedelta(days=rng.randrange(span))
         start = day.replace(hour=rng.randrange(8, 17), minute=rng.choice((0, 15, 30, 45)))
-        end = start + timedelta(minutes=rng.choice((15, 30, 45, 60, 90)))
-        stamp = "%Y%m%dT%H%M%S"
+        end = start + timedelta(minutes=rng.choice(lengths))
         lines += [
             "BEGIN:VEVENT",
             f"UID:bench-{seed}-{index}@example.com",
@@ -56,7 +64,11 @@ def write_source(path: Path, seed: int, count: int = EVENTS) -> None:
             lines.append("RRULE:FREQ=WEEKLY;COUNT=12")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
-    path.write_text("\r\n".join(lines) + "\r\n")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def write_source(path: Path, seed: int, count: int = EVENTS) -> None:
+    path.write_bytes(meetings_ics(seed, count))
 
 
 def median_call_ms(call, runs: int) -> float:

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))  # the Radicale starter the tests use
 
 from _timing import median_ms  # noqa: E402  (bench/ is on sys.path when run as a script)
+from bench_calendar_cache import meetings_ics  # noqa: E402
 
 from promisekeeper.config import WorkTime  # noqa: E402
 from promisekeeper.core import helplater, ledger  # noqa: E402
@@ -124,26 +125,7 @@ def in_process_ms(db: Path, runs: int) -> float:
 def write_source(seed: int, count: int = 2000) -> bytes:
     """`count` meetings of 15–30 minutes over two years around NOW (a tenth weekly series), so
     the weeks `pk later` searches hold some 8 meetings a day from three sources, not a wall."""
-    rng = random.Random(seed)
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//bench//EN"]
-    stamp = "%Y%m%dT%H%M%S"
-    for index in range(count):
-        day = NOW - timedelta(days=365) + timedelta(days=rng.randrange(730))
-        start = day.replace(hour=rng.randrange(8, 17), minute=rng.choice((0, 15, 30, 45)))
-        end = start + timedelta(minutes=rng.choice((15, 30)))
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:bench-{seed}-{index}@example.com",
-            "DTSTAMP:20261101T000000Z",
-            f"SUMMARY:Meeting {index} of source {seed}",
-            f"DTSTART;TZID=Europe/Berlin:{start.strftime(stamp)}",
-            f"DTEND;TZID=Europe/Berlin:{end.strftime(stamp)}",
-        ]
-        if index % 10 == 0:
-            lines.append("RRULE:FREQ=WEEKLY;COUNT=12")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(lines) + "\r\n").encode()
+    return meetings_ics(seed, count, now=NOW, back=365, span=730, lengths=(15, 30))
 
 
 def serve(files: dict[str, bytes]) -> tuple[str, http.server.ThreadingHTTPServer]:
