@@ -231,7 +231,7 @@ def import_other(
     """`pk import --from taskwarrior|todo.txt`: read, plan, create in one transaction, report."""
     from ..core import importing
     from ..views.contract import import_report_json
-    from ..views.render import promise_line
+    from ..views.lines import promise_line
 
     if source == "taskwarrior":
         from ..exchange.taskwarrior import read_taskwarrior

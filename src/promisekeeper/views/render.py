@@ -21,17 +21,7 @@ from rich.text import Text
 
 from ..dates import format_local, span
 from ..model import Promise
-from .lines import (  # noqa: F401 - re-exported: the views and the CLI import them from here
-    DEFAULT_SOON,
-    due_style,
-    due_text,
-    is_due_soon,
-    make_console,
-    plural,
-    promise_line,
-    safe,
-    who,
-)
+from .lines import DEFAULT_SOON, due_style, due_text, plural, safe, who
 
 
 class PromiseTable:

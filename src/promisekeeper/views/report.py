@@ -19,7 +19,8 @@ from rich.text import Text
 from ..core.report import Counts, Entry, Section, Standup, Stats, Week, group_entries
 from ..dates import format_local, relative, span
 from .contract import dump_json, standup_json, stats_json
-from .render import Fallback, Stacked, StackedRow, plural, safe, table_need
+from .lines import plural, safe
+from .render import Fallback, Stacked, StackedRow, table_need
 
 STANDUP_FORMATS = ("rich", "plain", "markdown", "json")
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -17,8 +17,9 @@ from ..core.helplater import DayPlan, interval, span_words
 from ..core.slots import Interval, minutes_words
 from ..dates import format_local
 from ..storage.store import Record
+from .lines import safe
 from .messages import quoted
-from .render import Fallback, Stacked, StackedRow, safe, table_need
+from .render import Fallback, Stacked, StackedRow, table_need
 
 STATUS_STYLE = {"booked": "bold", "done": "green", "expired": "dim", "proposed": "yellow"}
 
