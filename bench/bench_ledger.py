@@ -5,7 +5,8 @@ side by side in one run, beside `python -c pass` and Taskwarrior on the same num
 
 Targets (issue 13, "Speed and memory"), on medians:
 - `pk add`, `pk list`, `pk overdue`, `pk done` each under 100 ms at 10,000 promises, where
-  `python -c pass` takes ~10 ms (the floor is printed: on a slower start, the same margin over it);
+  `python -c pass` takes ~10 ms (the floor is printed: on a slower start, the same margin over it,
+  so the check is median minus floor under 90 ms, and under 120 ms for standup);
 - for those four, 10,000 within 1.15x of 1,000 and 50,000 within 1.5x of 1,000;
 - `pk standup` under 130 ms at 10,000;
 - peak memory (max RSS of the process) under 40 MiB for every command at 50,000;
@@ -79,6 +80,9 @@ PK = [sys.executable, "-c", "from promisekeeper.__main__ import run; run()"]
 HOT = ("add", "list", "overdue", "done")  # the four with the < 100 ms and ratio targets
 COMMANDS = ("add", "list", "overdue", "done", "standup")
 ADD_MS, STANDUP_MS, RSS_MIB = 100.0, 130.0, 40.0
+# The issue's targets hold where `python -c pass` takes ~10 ms; on a slower start "the same margin
+# over it": so each command is checked as (median - floor) against (target - 10 ms).
+REFERENCE_FLOOR_MS = 10.0
 RATIO_10K, RATIO_50K = 1.15, 1.5
 
 PEOPLE = ["Dana", "Sam", "Lee", "Priya", "Ops desk", "Payroll", "Jordan", "Mika", "Ana", "Tomás"]
@@ -540,11 +544,10 @@ def report(
         checks.append({"target": what, "value": round(value, 2), "limit": limit, "unit": unit})
 
     if 10_000 in sizes:
-        for name in HOT:
-            ms = series[f"pk {name} @10000"].median
-            check(f"pk {name} @10,000 < {ADD_MS:.0f} ms", ms, ADD_MS, "ms")
-        ms = series["pk standup @10000"].median
-        check(f"pk standup @10,000 < {STANDUP_MS:.0f} ms", ms, STANDUP_MS, "ms")
+        for name, target in (*((n, ADD_MS) for n in HOT), ("standup", STANDUP_MS)):
+            over = series[f"pk {name} @10000"].median - floor
+            margin = target - REFERENCE_FLOOR_MS
+            check(f"pk {name} @10,000 - floor < {margin:.0f} ms", over, margin, "ms")
     for big, limit in ((10_000, RATIO_10K), (50_000, RATIO_50K)):
         if big in sizes and small == 1_000:
             for name in HOT:

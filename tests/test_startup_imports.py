@@ -99,3 +99,16 @@ def test_lists_into_a_pipe_never_load_rich(far_ahead, args: list[str]) -> None:
 
 def test_a_table_does_load_rich(far_ahead) -> None:
     assert "rich" in modules_after(["list", "--table"], {})
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["list"], ["overdue"], ["list", "--json"], ["overdue", "--table"]]
+)
+def test_everyday_lists_start_without_typer(far_ahead, args: list[str]) -> None:
+    """Typer and Click cost more to import than `pk list` spends on its work (`cli/fast.py`)."""
+    assert loaded(modules_after(args, {}), ("typer", "click", "promisekeeper.cli.core")) == []
+
+
+def test_a_list_with_a_filter_goes_through_typer(far_ahead) -> None:
+    modules = modules_after(["list", "--to", "Dana"], {})
+    assert "typer" in modules and "promisekeeper.cli.ledger_cmds" in modules

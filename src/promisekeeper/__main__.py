@@ -1,7 +1,7 @@
 """Entry point for `pk` and `python -m promisekeeper`.
 
-This module stays import-light: the shell-prompt fast path is routed here before the CLI (typer,
-rich, tinydb, dateutil) is imported at all.
+This module stays import-light: the shell-prompt fast path, then the one for plain `pk list` and
+`pk overdue` (`cli/fast.py`), are routed here before Typer is imported at all.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ def main(argv: list[str] | None = None) -> None:
         if fast_path(args):
             return
     try:
+        from .cli.fast import run_fast  # `pk list`, `pk overdue`: without Typer when they can
+
+        if run_fast(args):
+            return
         from .cli import load_app
 
         load_app(args)(args=args, prog_name="pk")

@@ -12,19 +12,10 @@ import importlib
 import os
 from typing import Any
 
-from .core import COMMAND_MODULES, after_global_options
-from .core import app as _app
+from .commands import COMMAND_MODULES, command_word
 
-
-def command_word(args: list[str]) -> str | None:
-    """The command in `args`, after the global options; "list" when there is none (bare `pk`),
-    None when the whole CLI is wanted (`--help`, `--version`, a word we do not know)."""
-    rest = after_global_options(args)
-    if not rest:
-        return "list"
-    word = rest[0]
-    known = any(word in names for names in COMMAND_MODULES.values())
-    return word if known else None
+# Typer is imported with the first command registered (`load_app`), not with this package:
+# `cli.fast` lives here too and must start without it.
 
 
 def load_app(args: list[str]) -> Any:
@@ -35,6 +26,8 @@ def load_app(args: list[str]) -> Any:
     word = None if os.environ.get("_PK_COMPLETE") else command_word(args)
     if word is None:
         return _load_all()
+    from .core import app as _app
+
     for module, names in COMMAND_MODULES.items():
         if word in names:
             importlib.import_module(f"{__name__}.{module}")
@@ -55,6 +48,8 @@ def _name_of(info: Any) -> str | None:
 
 def _remember_all() -> None:
     """Every command registered so far, kept so a later full load (tests, `--help`) has them."""
+    from .core import app as _app
+
     for info in _app.registered_commands:
         if all(info is not known for known in _ALL):
             _ALL.append(info)
@@ -67,6 +62,8 @@ def __getattr__(name: str) -> Any:
 
 
 def _load_all() -> Any:
+    from .core import app as _app
+
     for module in COMMAND_MODULES:
         importlib.import_module(f"{__name__}.{module}")
     _remember_all()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import typer
 
 from ..config import Settings, load_settings
 from ..errors import BadInput
@@ -16,7 +15,8 @@ from ..paths import db_path
 from ..storage.store import Store
 from ..views.lines import make_console
 
-if TYPE_CHECKING:  # Rich loads when a command prints through it, not at start-up
+if TYPE_CHECKING:  # Rich loads when a command prints through it; Typer only for its commands
+    import typer
     from rich.console import Console
 
 
@@ -72,6 +72,14 @@ def state(ctx: typer.Context) -> State:
     if not isinstance(root.obj, State):
         root.obj = State()
     return root.obj
+
+
+def fail(message: str, code: int) -> None:
+    """The one way a command fails: `pk: message` on stderr, then exit with `code`."""
+    from rich.text import Text
+
+    make_console(stderr=True).print(Text(f"pk: {message}"), soft_wrap=True)
+    sys.exit(code)
 
 
 def output_format(json_: bool, plain: bool) -> str:

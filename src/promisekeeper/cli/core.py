@@ -11,8 +11,8 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import PkError
-from ..views.lines import make_console
-from .common import State, state
+from .commands import HELP_ORDER, default_to_list
+from .common import State, fail, state
 
 USAGE_EXIT = 2
 
@@ -62,50 +62,11 @@ class PkGroup(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-# Which module defines which command, in the order `pk --help` lists them. `cli/__init__.py`
-# imports only the module of the command being run; a test checks this map against the commands.
-COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "ledger_cmds": ("add", "list", "overdue", "show", "search"),
-    "change_cmds": ("move", "note", "done", "drop", "reopen", "edit", "delete"),
-    "people_cmds": ("people", "nudge", "capture"),
-    "report_cmds": ("standup", "stats", "thank", "thanks"),
-    "exchange_cmds": ("export", "import"),
-    "later_cmds": ("later", "book", "slots", "cancel-slot"),
-    "calendar_cmds": ("calendar",),
-    "safety_cmds": ("undo", "redo", "doctor"),
-    "sync_cmds": ("sync",),
-    "shell_cmds": ("init", "prompt", "completion"),
-}
-# `pk --help` lists the commands in the map's order: reading ones, then changing ones, then each
-# concern's.
-HELP_ORDER = tuple(name for names in COMMAND_MODULES.values() for name in names)
-
-
 def keep_examples_verbatim(text: str) -> str:
     """Indented paragraphs of a docstring are examples: Click must not re-wrap them (`\\b`),
     or a command line splits in the middle of a quoted argument on a narrow terminal."""
     paragraphs = text.split("\n\n")
     return "\n\n".join(f"\b\n{p}" if p.startswith("    ") else p for p in paragraphs)
-
-
-def after_global_options(args: list[str]) -> list[str]:
-    """`args` without the leading `--db PATH` / `--db=PATH`: where the command word stands."""
-    rest = list(args)
-    while rest[:1] == ["--db"] or (rest and rest[0].startswith("--db=")):
-        rest = rest[2:] if rest[0] == "--db" else rest[1:]
-    return rest
-
-
-def default_to_list(args: list[str]) -> list[str]:
-    """Bare `pk` (maybe with `--db PATH`) means `pk list`."""
-    return [*args, "list"] if not after_global_options(args) else args
-
-
-def fail(message: str, code: int) -> None:
-    from rich.text import Text
-
-    make_console(stderr=True).print(Text(f"pk: {message}"), soft_wrap=True)
-    sys.exit(code)
 
 
 app = typer.Typer(

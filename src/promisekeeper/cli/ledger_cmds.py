@@ -9,15 +9,15 @@ import typer
 from ..core import ledger
 from ..core.ledger import SortKey
 from ..dates import parse_deadline, parse_when
-from ..errors import BadInput
 from ..views.contract import dump_json, promise_json
-from ..views.lines import safe, stdout_is_terminal
+from ..views.lines import safe
 from ..views.listing import print_promises
 from ..views.messages import quoted
-from .common import JSON_HELP, PLAIN_HELP, State, check_id, output_format, state
+from .common import JSON_HELP, PLAIN_HELP, check_id, output_format, state
 from .complete import complete_any_ids, complete_people
 from .core import app
 from .heads_up import EFFORT_HELP, QUIET_HELP, effort_minutes, heads_up
+from .lists import listing_format, show_list, show_overdue
 from .promise_common import ID_HELP, echo_saved, person_and_direction
 
 
@@ -104,19 +104,6 @@ def add_cmd(
 TABLE_HELP = "Print the table even when stdout is not a terminal (a pipe or a file)."
 
 
-def listing_format(st: State, json_: bool, plain: bool, table: bool) -> str:
-    """A table for a person at a terminal; one plain line per promise into a pipe or a file, so
-    `pk list | grep expense` keeps each promise's id, due date and person on its line."""
-    if table and (json_ or plain):
-        raise BadInput("choose one of --json, --plain and --table")
-    if table:
-        return "table"
-    fmt = output_format(json_, plain)
-    if fmt == "table" and not stdout_is_terminal():
-        return "plain"
-    return fmt
-
-
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
@@ -192,7 +179,7 @@ def list_cmd(
         pk list --tag payroll --tag audit --sort person --limit 10
     """
     st = state(ctx)
-    fmt = listing_format(st, json_, plain, table)
+    fmt = listing_format(json_, plain, table)
     flt = ledger.Filter(
         to=tuple(to),
         from_=tuple(from_),
@@ -206,24 +193,7 @@ def list_cmd(
         sort=sort,
         limit=limit,
     )
-    view = st.store().read()
-    shown = ledger.select(view.promises(None if all_ else "open", archived=all_), flt, st.now)
-    filtered = bool(to or from_ or person or team or tag or overdue or due_before or due_by)
-    empty = (
-        "Nothing matches those filters."
-        if filtered
-        else 'No open promises. Log one with: pk add "what" --to PERSON --due fri'
-    )
-    print_promises(
-        lambda: st.out,
-        shown,
-        st.now,
-        st.tz,
-        title="Promises",
-        empty=empty,
-        fmt=fmt,
-        soon=st.settings.soon,
-    )
+    show_list(st, flt, fmt)
 
 
 @app.command("overdue")
@@ -241,18 +211,7 @@ def overdue_cmd(
 
         pk overdue --plain
     """
-    st = state(ctx)
-    fmt = listing_format(st, json_, plain, table)
-    late = ledger.overdue(st.store().read().promises("open"), st.now)
-    print_promises(
-        lambda: st.out,
-        late,
-        st.now,
-        st.tz,
-        title="Overdue",
-        empty="Nothing is overdue. Well kept!",
-        fmt=fmt,
-    )
+    show_overdue(state(ctx), listing_format(json_, plain, table))
 
 
 @app.command("show")

@@ -277,6 +277,21 @@ class Filter:
     sort: SortKey = "due"
     limit: int | None = None
 
+    @property
+    def narrows(self) -> bool:
+        """Whether anything beyond the default (open or all, sorted, cut) is asked for: an empty
+        answer then means "nothing matches", not "nothing logged"."""
+        return bool(
+            self.to
+            or self.from_
+            or self.person
+            or self.team
+            or self.tag
+            or self.overdue
+            or self.due_before
+            or self.due_by
+        )
+
 
 def _same(a: str | None, b: str) -> bool:
     return a is not None and a.casefold() == b.casefold()

@@ -1,0 +1,159 @@
+"""`pk list` and `pk overdue` without Typer (`cli/fast.py`): the forms it takes, the forms it
+leaves to Typer, and the same bytes and exit code as the Typer commands for every form it takes.
+
+Each form runs both ways under the same capture (Click's test isolation: stdout is not a
+terminal, so tables turn into plain lines unless `--table` asks for one)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from promisekeeper.cli import app
+from promisekeeper.cli.fast import fast_form, run_fast
+
+RUNNER = CliRunner()
+
+
+def through_typer(args: list[str]) -> tuple[int, str, str]:
+    result = RUNNER.invoke(app, args, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def through_fast_path(args: list[str]) -> tuple[int, str, str]:
+    with RUNNER.isolation() as (out, err, *_):
+        code = 0
+        try:
+            assert run_fast(args), f"the fast path refused {args}"
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return code, out.getvalue().decode(), err.getvalue().decode()
+
+
+@pytest.fixture
+def ledger(pk) -> None:
+    """Late, due today, due soon, later, waiting-on, and one closed promise."""
+    pk("add", "Q3 headcount numbers", "--to", "Dana", "--team", "Finance", "--due", "fri 3pm")
+    pk("add", "Time cards", "--to", "Payroll", "--due", "2026-11-20 12:00", "--past", "-t", "pay")
+    pk("add", "Floor plan", "--from", "Sam", "--due", "2026-11-19", "--past")
+    pk("add", "Budget draft", "--to", "Lee", "--due", "today 11:30")
+    pk("add", "Offsite agenda", "--to", "Lee", "--due", "today 17:00")
+    pk("add", "Old report", "--to", "Kim", "--due", "tomorrow")
+    pk("done", "6")
+
+
+FORMS = [
+    [],
+    ["list"],
+    ["overdue"],
+    ["list", "--plain"],
+    ["list", "--json"],
+    ["list", "--table"],
+    ["overdue", "--json"],
+    ["overdue", "--plain"],
+    ["overdue", "--table"],
+    ["list", "--json", "--plain"],  # refused: one line, exit 2
+    ["overdue", "--table", "--json"],
+]
+
+
+@pytest.mark.parametrize("args", FORMS, ids=lambda a: " ".join(a) or "(bare)")
+def test_every_fast_form_prints_what_typer_prints(ledger, args: list[str]) -> None:
+    expected = through_typer(args)
+    assert through_fast_path(args) == expected
+    assert expected[1] or expected[2]  # a comparison of two silences would prove nothing
+
+
+def test_the_fast_path_prints_the_ledger(ledger) -> None:
+    code, out, _ = through_fast_path(["overdue", "--plain"])
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["#3", "#2"]  # longest-late first
+    _, listed, _ = through_fast_path(["list"])
+    assert "#6" not in listed and listed.count("\n") == 5
+
+
+@pytest.mark.parametrize("args", [["list"], ["overdue"], ["overdue", "--json"]])
+def test_an_empty_ledger_says_so_the_same_way(args: list[str]) -> None:
+    assert through_fast_path(args) == through_typer(args)
+
+
+def test_db_option_before_the_command(ledger, db_path: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PK_DB", str(tmp_path / "elsewhere.json"))  # --db must win over it
+    for args in (["--db", str(db_path), "overdue"], [f"--db={db_path}", "list", "--plain"]):
+        fast = through_fast_path(args)
+        assert fast == through_typer(args)
+        assert "Time cards" in fast[1]
+    bare = through_fast_path(["--db", str(db_path)])  # bare `pk --db PATH` lists
+    assert "Q3 headcount numbers" in bare[1]
+
+
+def test_a_damaged_store_fails_the_same_way(db_path: Path) -> None:
+    db_path.write_text('{"promises": {"1": {"title": ')
+    fast = through_fast_path(["list"])
+    assert fast == through_typer(["list"])
+    assert fast[0] != 0 and fast[2].startswith("pk: ") and fast[2].count("\n") == 1
+
+
+def test_a_bad_config_fails_the_same_way(isolated: Path) -> None:
+    (isolated / "config.toml").write_text("sooon = '2h'\n")
+    fast = through_fast_path(["overdue"])
+    assert fast == through_typer(["overdue"])
+    assert fast[0] == 78 and "sooon" in fast[2]
+
+
+@pytest.mark.parametrize(
+    ("args", "form"),
+    [
+        ([], ("list", None, frozenset())),
+        (["overdue", "--plain"], ("overdue", None, frozenset({"--plain"}))),
+        (["--db", "a.json", "--db=b.json", "list"], ("list", "b.json", frozenset())),
+        (["--db", "~/p.json"], ("list", "~/p.json", frozenset())),
+    ],
+)
+def test_forms_it_takes(args: list[str], form) -> None:
+    assert fast_form(args) == form
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--to", "Dana"],  # an option with a value: Typer parses those
+        ["list", "-p", "Dana"],
+        ["list", "--help"],
+        ["overdue", "-h"],
+        ["--version"],
+        ["--help"],
+        ["list", "--json", "--json"],
+        ["overdue", "now"],
+        ["list", "--all"],
+        ["add", "x"],
+        ["--db"],
+        ["--db", "", "list"],
+        ["--db", "--json", "list"],
+        ["lists"],  # a typo gets Typer's "no such command"
+    ],
+)
+def test_forms_it_leaves_to_typer(args: list[str]) -> None:
+    assert fast_form(args) is None
+    assert run_fast(args) is False
+
+
+def test_shell_completion_always_goes_to_typer(monkeypatch) -> None:
+    monkeypatch.setenv("_PK_COMPLETE", "complete_bash")
+    assert fast_form(["list"]) is not None
+    assert run_fast(["list"]) is False
+
+
+def test_a_filter_still_works_through_typer(ledger, proc) -> None:
+    """The real entry point: a form the fast path refuses is run by Typer, not dropped."""
+    done = proc("list", "--to", "Lee", "--plain")
+    assert done.returncode == 0
+    assert [line.split("  ")[1] for line in done.stdout.decode().splitlines()] == [
+        "Budget draft",
+        "Offsite agenda",
+    ]
