@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
@@ -86,16 +89,45 @@ PLAIN_HELP = "Print plain lines: no colour, no box characters."
 
 def say(st: State, message: str, style: str = "") -> None:
     """A result line for people (stdout: it is the command's output)."""
-    from rich.text import Text
-
-    st.out.print(Text(message, style=style), soft_wrap=True)
+    _line(lambda: st.out, sys.stdout, message, style)
 
 
-def hint(st: State, message: str) -> None:
+def hint(st: State, message: str, style: str = "dim") -> None:
     """Talk that is not the result: stderr, so stdout stays clean for scripts."""
-    from rich.text import Text
+    _line(lambda: st.err, sys.stderr, message, style)
 
-    st.err.print(Text(message, style="dim"), soft_wrap=True)
+
+# What Rich drops from a Text (rich.control.STRIP_CONTROL_CODES): BEL, BS, VT, FF, CR.
+_RICH_STRIPS = dict.fromkeys((7, 8, 11, 12, 13))
+
+
+def _line(console: Callable[[], Console], stream: TextIO, message: str, style: str) -> None:
+    """One line through Rich on a terminal (colour, NO_COLOR), else written directly: there
+    Rich would print the same bytes (soft wrap: no wrapping, no colour), and importing it costs
+    more than the rest of `pk add`. A tab goes through Rich, which expands it by cell width."""
+    if "\t" in message or is_terminal(stream):
+        from rich.text import Text
+
+        console().print(Text(message, style=style), soft_wrap=True)
+        return
+    stream.write(message.translate(_RICH_STRIPS) + "\n")
+    stream.flush()  # as Rich does: stdout and stderr into one file keep their order
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """Whether Rich would treat `stream` as a terminal (rich.console.Console.is_terminal:
+    TTY_COMPATIBLE, then FORCE_COLOR, then the stream itself), without loading Rich to ask."""
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in ("0", "1"):
+        return forced == "1"
+    force_color = os.environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color != ""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 def check_id(value: int, what: str = "promise") -> int:
