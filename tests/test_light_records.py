@@ -60,3 +60,25 @@ def test_a_new_journal_starts_empty_and_each_its_own() -> None:
     first, second = Journal(), Journal()
     first.entries.append(Entry(1, "add", ()))
     assert second.entries == [] and second.last is None and second.chain_start is None
+
+
+@pytest.mark.parametrize(
+    "slips", [[5], [3, 1], [1, 2, 3, 4], [7, 1, 4], [1, 2], [10, 0, 0, 3, 9, 11], [2**40, 1]]
+)
+def test_the_median_slip_is_what_statistics_median_gave(slips: list[int]) -> None:
+    import statistics
+
+    from promisekeeper.core.report import Counts
+
+    counts = Counts()
+    counts.slips.extend(slips)
+    assert counts.median_slip == int(statistics.median(slips))
+
+
+def test_counts_compare_by_value_like_the_dataclass_did() -> None:
+    from promisekeeper.core.report import Counts
+
+    one, other = Counts(), Counts()
+    assert one == other
+    other.slips.append(60)
+    assert one != other and "slips=[60]" in repr(other)

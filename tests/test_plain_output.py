@@ -9,7 +9,7 @@ import io
 import pytest
 from rich.console import Console
 from rich.text import Text
-from test_startup_imports import modules_after
+from test_startup_imports import loaded, modules_after
 
 from promisekeeper.cli.common import State, hint, is_terminal, say
 from promisekeeper.views.lines import make_console
@@ -110,3 +110,22 @@ def test_done_on_a_plain_promise_loads_no_report_commands_and_no_slots(two_promi
     modules = modules_after(["done", "1"], {})
     assert "promisekeeper.cli.report_cmds" not in modules
     assert "promisekeeper.core.slots" not in modules
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["standup"],
+        ["standup", "--format", "markdown", "--by", "team"],
+        ["standup", "--json"],
+        ["stats", "--plain"],
+    ],
+)
+def test_reports_into_a_pipe_load_neither_rich_nor_statistics(two_promises, args) -> None:
+    modules = modules_after(args, {})
+    heavy = ("rich", "statistics", "fractions", "decimal", "promisekeeper.views.render")
+    assert loaded(modules, heavy) == []
+
+
+def test_standup_on_a_terminal_is_still_drawn_by_rich(two_promises) -> None:
+    assert "rich.table" in modules_after(["standup"], {"TTY_COMPATIBLE": "1"})

@@ -4,6 +4,7 @@ repeating promise. Each parses its options, calls `report` / `thanks`, and print
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import typer
@@ -16,7 +17,17 @@ from ..views.contract import dump_json, promise_json
 from ..views.lines import safe
 from ..views.listing import print_promises
 from ..views.messages import quoted
-from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
+from .common import (
+    JSON_HELP,
+    PLAIN_HELP,
+    State,
+    check_id,
+    hint,
+    is_terminal,
+    output_format,
+    say,
+    state,
+)
 from .complete import complete_choices
 from .core import app
 
@@ -60,7 +71,7 @@ def standup_cmd(
     from ..views.report import STANDUP_FORMATS, print_standup
 
     st = state(ctx)
-    chosen = "json" if json_ else (fmt or ("rich" if st.out.is_terminal else "plain")).lower()
+    chosen = "json" if json_ else (fmt or ("rich" if is_terminal(sys.stdout) else "plain")).lower()
     if chosen not in STANDUP_FORMATS:
         raise BadInput(f"unknown format {fmt!r}; choose one of {', '.join(STANDUP_FORMATS)}")
     if by not in (None, "team"):
@@ -68,7 +79,7 @@ def standup_cmd(
     view = st.store().read()
     cut = parse_since(since, st.now, st.settings) if since else None
     result = report.standup(view.promises(), view.records(REQUESTS), st.now, st.settings, cut)
-    print_standup(st.out, result, st.tz, chosen, by)
+    print_standup(lambda: st.out, result, st.tz, chosen, by)
 
 
 @app.command("stats")
@@ -121,7 +132,7 @@ def stats_cmd(
         direction="from" if theirs else "to",
     )
     fmt = output_format(json_, plain)
-    print_stats(st.out, result, "rich" if fmt == "table" else fmt)
+    print_stats(lambda: st.out, result, "rich" if fmt == "table" else fmt)
 
 
 @app.command("thank")
