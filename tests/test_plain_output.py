@@ -85,6 +85,13 @@ def test_a_closed_stream_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> N
     assert not is_terminal(stream)
 
 
+def test_no_stdout_at_all_prints_nothing_and_raises_nothing(monkeypatch) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.setattr("sys.stdout", None)  # pythonw, or a service without one
+    say(State(), "Kept #3 on time.")
+
+
 @pytest.fixture
 def two_promises(pk) -> None:
     pk("add", "Q3 numbers", "--to", "Dana", "--due", "fri")

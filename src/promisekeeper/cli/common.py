@@ -101,7 +101,7 @@ def hint(st: State, message: str, style: str = "dim") -> None:
 _RICH_STRIPS = dict.fromkeys((7, 8, 11, 12, 13))
 
 
-def _line(console: Callable[[], Console], stream: TextIO, message: str, style: str) -> None:
+def _line(console: Callable[[], Console], stream: TextIO | None, message: str, style: str) -> None:
     """One line through Rich on a terminal (colour, NO_COLOR), else written directly: there
     Rich would print the same bytes (soft wrap: no wrapping, no colour), and importing it costs
     more than the rest of `pk add`. A tab goes through Rich, which expands it by cell width."""
@@ -110,11 +110,13 @@ def _line(console: Callable[[], Console], stream: TextIO, message: str, style: s
 
         console().print(Text(message, style=style), soft_wrap=True)
         return
+    if stream is None:  # no stdout at all (pythonw): Rich would print nowhere too
+        return
     stream.write(message.translate(_RICH_STRIPS) + "\n")
     stream.flush()  # as Rich does: stdout and stderr into one file keep their order
 
 
-def is_terminal(stream: TextIO) -> bool:
+def is_terminal(stream: TextIO | None) -> bool:
     """Whether Rich would treat `stream` as a terminal (rich.console.Console.is_terminal:
     TTY_COMPATIBLE, then FORCE_COLOR, then the stream itself), without loading Rich to ask."""
     forced = os.environ.get("TTY_COMPATIBLE", "")
