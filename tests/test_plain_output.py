@@ -53,6 +53,24 @@ def test_a_line_into_a_pipe_is_what_rich_printed(
     assert pipe.getvalue() == rich_out.getvalue()
 
 
+@pytest.mark.parametrize("message", MESSAGES)
+@pytest.mark.parametrize("no_color", ["", "1"])
+def test_an_unstyled_line_on_a_terminal_is_what_rich_printed(
+    message: str, no_color: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rich adds no escape code to text without a style, on any terminal."""
+    monkeypatch.setenv("NO_COLOR", no_color)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    rich_out = FakeStream(tty=True)
+    make_console(file=rich_out).print(Text(message), soft_wrap=True)
+    terminal = FakeStream(tty=True)
+    monkeypatch.setattr("sys.stdout", terminal)
+    say(State(), message)
+    assert terminal.getvalue() == rich_out.getvalue()
+
+
 def test_a_terminal_still_gets_colour_through_rich(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("FORCE_COLOR", "1")
@@ -111,6 +129,12 @@ def two_promises(pk) -> None:
 def test_changes_into_a_pipe_never_load_rich(two_promises, args: list[str]) -> None:
     modules = modules_after(args, {})
     assert not [m for m in modules if m == "rich" or m.startswith("rich.")]
+
+
+def test_a_result_without_a_style_needs_no_rich_on_a_terminal_either(two_promises) -> None:
+    assert "rich" not in modules_after(["done", "1"], {"TTY_COMPATIBLE": "1"})
+    # The nudge to thank Sam is dim talk: on a terminal, Rich draws it.
+    assert "rich" in modules_after(["done", "2"], {"TTY_COMPATIBLE": "1"})
 
 
 def test_done_on_a_plain_promise_loads_no_report_commands_and_no_slots(two_promises) -> None:

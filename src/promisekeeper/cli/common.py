@@ -102,10 +102,11 @@ _RICH_STRIPS = dict.fromkeys((7, 8, 11, 12, 13))
 
 
 def _line(console: Callable[[], Console], stream: TextIO | None, message: str, style: str) -> None:
-    """One line through Rich on a terminal (colour, NO_COLOR), else written directly: there
-    Rich would print the same bytes (soft wrap: no wrapping, no colour), and importing it costs
-    more than the rest of `pk add`. A tab goes through Rich, which expands it by cell width."""
-    if "\t" in message or is_terminal(stream):
+    """One line, through Rich only where Rich adds something: a style on a terminal (colour,
+    honouring NO_COLOR), or a tab (expanded by cell width). Anywhere else Rich prints the text as
+    it is (soft wrap: no wrapping; no style, or no terminal: no escape codes), so it is written
+    directly: importing Rich costs more than the rest of `pk add`."""
+    if "\t" in message or (style and is_terminal(stream)):
         from rich.text import Text
 
         console().print(Text(message, style=style), soft_wrap=True)
