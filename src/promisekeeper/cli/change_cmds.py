@@ -11,7 +11,7 @@ from datetime import datetime
 import typer
 
 from ..core import ledger, lifecycle
-from ..dates import parse_deadline
+from ..dates import describe_due, parse_deadline
 from ..errors import BadInput, PkError
 from ..model import Promise
 from ..storage.files import REQUESTS
@@ -19,7 +19,7 @@ from ..storage.store import Transaction
 from ..views.contract import dump_json, promise_json
 from ..views.lines import safe
 from ..views.messages import quoted
-from .common import JSON_HELP, check_id, hint, say, state
+from .common import JSON_HELP, State, check_id, hint, say, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
 from .core import app
 from .heads_up import EFFORT_HELP, QUIET_HELP, effort_minutes, heads_up
@@ -110,6 +110,41 @@ def done_message(promise: Promise, now: datetime) -> str:
     return f"Kept #{promise.id} {quoted(safe(promise.title))} on time."
 
 
+def _unreadable_series(closed: Promise, st: State) -> str | None:
+    from ..core.series import unreadable  # repeating promises only: the rules load dateutil
+
+    return unreadable(closed.series or {}, st.settings)
+
+
+def after_close(st: State, closed: Promise, following: Promise | None) -> None:
+    """Talk after `pk done` / `pk drop` (stderr): the next occurrence of a series, and a nudge to
+    thank whoever delivered what they owed."""
+    if following is not None:
+        rule = safe(str((following.series or {}).get("rule", "")))
+        hint(
+            st,
+            f"Next: #{following.id} {quoted(safe(following.title))} "
+            f"{describe_due(following.due, st.now, st.tz)} (repeats {rule})",
+        )
+    elif closed.series and closed.series.get("stopped"):
+        hint(st, f"The series {quoted(safe(str(closed.series.get('rule'))))} is stopped.")
+    elif closed.series and (damaged := _unreadable_series(closed, st)):
+        hint(
+            st,
+            f"pk: warning: #{closed.id} was {closed.status}, but its stored series {damaged} "
+            f"{safe(str(closed.series.get(damaged)))!r} is unreadable, so no next occurrence "
+            "was scheduled; add the next one with `pk add ... --every`, and run `pk doctor` "
+            "to check the rest of the store",
+            style="",
+        )
+    if closed.status == "done" and closed.waiting_on and closed.thanked_at is None:
+        hint(
+            st,
+            f"{safe(closed.person)} delivered — say thank you: pk thank {closed.id} "
+            '--note "what it made possible"',
+        )
+
+
 def _bulk(pids: list[int]) -> list[int]:
     """The ids of a bulk command, each checked, each once, in the order typed."""
     return list(dict.fromkeys(check_id(pid) for pid in pids))
@@ -146,8 +181,6 @@ def done_cmd(
 
         pk done 12 13 14
     """
-    from .report_cmds import after_close
-
     st = state(ctx)
     ids = _bulk(pids)
     closed = []
@@ -193,7 +226,6 @@ def drop_cmd(
         pk drop 4 5 --reason "the project was cancelled"
     """
     from ..core.series import stop as stop_series
-    from .report_cmds import after_close
 
     st = state(ctx)
     ids = _bulk(pids)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from ..config import Settings, load_settings
 from ..errors import BadInput
 from ..paths import db_path
 from ..storage.store import Store
-from ..views.lines import make_console
+from ..views.lines import is_terminal, make_console
 
 if TYPE_CHECKING:  # Rich loads when a command prints through it; Typer only for its commands
     import typer
@@ -76,9 +77,7 @@ def state(ctx: typer.Context) -> State:
 
 def fail(message: str, code: int) -> None:
     """The one way a command fails: `pk: message` on stderr, then exit with `code`."""
-    from rich.text import Text
-
-    make_console(stderr=True).print(Text(f"pk: {message}"), soft_wrap=True)
+    _line(lambda: make_console(stderr=True), sys.stderr, f"pk: {message}", "")
     sys.exit(code)
 
 
@@ -94,16 +93,32 @@ PLAIN_HELP = "Print plain lines: no colour, no box characters."
 
 def say(st: State, message: str, style: str = "") -> None:
     """A result line for people (stdout: it is the command's output)."""
-    from rich.text import Text
-
-    st.out.print(Text(message, style=style), soft_wrap=True)
+    _line(lambda: st.out, sys.stdout, message, style)
 
 
-def hint(st: State, message: str) -> None:
+def hint(st: State, message: str, style: str = "dim") -> None:
     """Talk that is not the result: stderr, so stdout stays clean for scripts."""
-    from rich.text import Text
+    _line(lambda: st.err, sys.stderr, message, style)
 
-    st.err.print(Text(message, style="dim"), soft_wrap=True)
+
+# What Rich drops from a Text (rich.control.STRIP_CONTROL_CODES): BEL, BS, VT, FF, CR.
+_RICH_STRIPS = dict.fromkeys((7, 8, 11, 12, 13))
+
+
+def _line(console: Callable[[], Console], stream: TextIO | None, message: str, style: str) -> None:
+    """One line, through Rich only where Rich adds something: a style on a terminal (colour,
+    honouring NO_COLOR), or a tab (expanded by cell width). Anywhere else Rich prints the text as
+    it is (soft wrap: no wrapping; no style, or no terminal: no escape codes), so it is written
+    directly: importing Rich costs more than the rest of `pk add`."""
+    if "\t" in message or (style and is_terminal(stream)):
+        from rich.text import Text
+
+        console().print(Text(message, style=style), soft_wrap=True)
+        return
+    if stream is None:  # no stdout at all (pythonw): Rich would print nowhere too
+        return
+    stream.write(message.translate(_RICH_STRIPS) + "\n")
+    stream.flush()  # as Rich does: stdout and stderr into one file keep their order
 
 
 def check_id(value: int, what: str = "promise") -> int:

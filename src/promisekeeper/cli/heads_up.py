@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ..config import parse_duration
-from ..core.slots import Interval
 from ..errors import BadInput
 from ..storage.store import REQUESTS, View
-from .common import State
+from .common import State, hint
+
+if TYPE_CHECKING:  # `pk done` and `pk edit` import this module for --effort, not for the slots
+    from ..core.slots import Interval
 
 QUIET_HELP = "Don't print the capacity heads-up."
 EFFORT_HELP = "What keeping it takes: 30m, 3h, 1h30m (counted in capacity heads-ups)."
@@ -62,6 +65,4 @@ def heads_up(
 def tell(st: State, line: str | None) -> None:
     """The heads-up on stderr (talk, not the result)."""
     if line:
-        from rich.text import Text
-
-        st.err.print(Text(line, style="yellow"), soft_wrap=True)
+        hint(st, line, style="yellow")

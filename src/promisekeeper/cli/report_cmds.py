@@ -1,13 +1,15 @@
-"""Commands for looking back: standup, stats, thank, thanks; and what `pk show`, `pk done` and
-`pk drop` say about a repeating promise or a thank-you due. Each parses its options, calls `report`
-/ `thanks`, and prints through `render_report`. Export and import are in `exchange_cmds`."""
+"""Commands for looking back: standup, stats, thank, thanks; and what `pk show` says about a
+repeating promise. Each parses its options, calls `report` / `thanks`, and prints through
+`views.report`. Export and import are in `exchange_cmds`."""
 
 from __future__ import annotations
 
-import typer
-from rich.text import Text
+import sys
+from typing import TYPE_CHECKING
 
-from ..dates import describe_due, format_local, parse_since
+import typer
+
+from ..dates import format_local, parse_since
 from ..errors import BadInput
 from ..model import Promise
 from ..storage.store import PROMISES, REQUESTS, View
@@ -15,45 +17,22 @@ from ..views.contract import dump_json, promise_json
 from ..views.lines import safe
 from ..views.listing import print_promises
 from ..views.messages import quoted
-from .common import JSON_HELP, PLAIN_HELP, State, check_id, hint, output_format, say, state
+from .common import (
+    JSON_HELP,
+    PLAIN_HELP,
+    State,
+    check_id,
+    hint,
+    is_terminal,
+    output_format,
+    say,
+    state,
+)
 from .complete import complete_choices
 from .core import app
 
-
-def _unreadable_series(closed: Promise, st: State) -> str | None:
-    from ..core.series import unreadable  # repeating promises only: the rules load dateutil
-
-    return unreadable(closed.series or {}, st.settings)
-
-
-def after_close(st: State, closed: Promise, following: Promise | None) -> None:
-    """Talk after `pk done` / `pk drop` (stderr): the next occurrence of a series, and a nudge to
-    thank whoever delivered what they owed."""
-    if following is not None:
-        rule = safe(str((following.series or {}).get("rule", "")))
-        hint(
-            st,
-            f"Next: #{following.id} {quoted(safe(following.title))} "
-            f"{describe_due(following.due, st.now, st.tz)} (repeats {rule})",
-        )
-    elif closed.series and closed.series.get("stopped"):
-        hint(st, f"The series {quoted(safe(str(closed.series.get('rule'))))} is stopped.")
-    elif closed.series and (damaged := _unreadable_series(closed, st)):
-        st.err.print(
-            Text(
-                f"pk: warning: #{closed.id} was {closed.status}, but its stored series {damaged} "
-                f"{safe(str(closed.series.get(damaged)))!r} is unreadable, so no next occurrence "
-                "was scheduled; add the next one with `pk add ... --every`, and run `pk doctor` "
-                "to check the rest of the store"
-            ),
-            soft_wrap=True,
-        )
-    if closed.status == "done" and closed.waiting_on and closed.thanked_at is None:
-        hint(
-            st,
-            f"{safe(closed.person)} delivered — say thank you: pk thank {closed.id} "
-            '--note "what it made possible"',
-        )
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 @app.command("standup")
@@ -92,7 +71,7 @@ def standup_cmd(
     from ..views.report import STANDUP_FORMATS, print_standup
 
     st = state(ctx)
-    chosen = "json" if json_ else (fmt or ("rich" if st.out.is_terminal else "plain")).lower()
+    chosen = "json" if json_ else (fmt or ("rich" if is_terminal(sys.stdout) else "plain")).lower()
     if chosen not in STANDUP_FORMATS:
         raise BadInput(f"unknown format {fmt!r}; choose one of {', '.join(STANDUP_FORMATS)}")
     if by not in (None, "team"):
@@ -100,7 +79,7 @@ def standup_cmd(
     view = st.store().read()
     cut = parse_since(since, st.now, st.settings) if since else None
     result = report.standup(view.promises(), view.records(REQUESTS), st.now, st.settings, cut)
-    print_standup(st.out, result, st.tz, chosen, by)
+    print_standup(lambda: st.out, result, st.tz, chosen, by)
 
 
 @app.command("stats")
@@ -153,7 +132,7 @@ def stats_cmd(
         direction="from" if theirs else "to",
     )
     fmt = output_format(json_, plain)
-    print_stats(st.out, result, "rich" if fmt == "table" else fmt)
+    print_stats(lambda: st.out, result, "rich" if fmt == "table" else fmt)
 
 
 @app.command("thank")
@@ -235,4 +214,6 @@ def series_line(st: State, view: View, promise: Promise) -> Text | None:
     listed = ", ".join(
         f"#{p.id} {format_local(p.due, st.tz, now=st.now)} {p.status}" for p in others
     )
+    from rich.text import Text  # `pk show` prints its detail through Rich
+
     return Text(f"series{stopped}: " + (listed or "no other occurrences yet"))

@@ -16,8 +16,8 @@ A promise that is a help slot (`request_id`) is counted as its slot, not twice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from ..config import Settings
 from ..dates import wall_clock
@@ -27,9 +27,11 @@ from .slots import Interval, free_windows, working_windows
 
 LOOK_AHEAD_DAYS = 60  # how far the next lighter day is looked for
 
+# The records below are NamedTuples, not dataclasses: `pk add` imports this module for its
+# heads-up, and a frozen dataclass compiles its methods at import (about a millisecond each).
 
-@dataclass(frozen=True)
-class Due:
+
+class Due(NamedTuple):
     """One of my open promises, as capacity sees it."""
 
     id: int
@@ -37,8 +39,7 @@ class Due:
     effort_minutes: int | None = None
 
 
-@dataclass(frozen=True)
-class Load:
+class Load(NamedTuple):
     """What is due by `deadline`, against the time there is. Minutes throughout."""
 
     deadline: datetime
@@ -65,8 +66,7 @@ class Load:
         return self.over_time or self.over_count
 
 
-@dataclass(frozen=True)
-class HeadsUp:
+class HeadsUp(NamedTuple):
     """The load that raised it, and the first working day after it that would not."""
 
     load: Load

@@ -1,5 +1,5 @@
 """The standup and the reliability statistics, as plain data. No printing, no clock: `now` and the
-settings come in, dataclasses come out; `render_report` turns them into text.
+settings come in, records come out; `views.report` turns them into text.
 
 On-time rate, the one definition used everywhere (README, `pk stats --help`): of the promises whose
 FINAL deadline fell in the period and that are settled — kept, dropped, or still open past the
@@ -9,15 +9,17 @@ kept). A renegotiated promise counts once, by its final deadline; its moves are 
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..config import Settings
 from ..dates import wall_clock
 from ..model import Promise, parse_iso
+
+# The records are NamedTuples and a plain class, not dataclasses, and the median is worked out
+# here, not by `statistics` (which loads fractions and decimal): `pk standup` is run every
+# morning, and those cost more at import (~10 ms) than reading the store.
 
 # --- standup ------------------------------------------------------------------------------------
 
@@ -32,8 +34,7 @@ SECTION_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One line of a standup: a promise or a booked help slot."""
 
     kind: str  # "promise" | "request"
@@ -50,15 +51,13 @@ class Entry:
     renegotiations: int = 0
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     key: str
     title: str
     entries: tuple[Entry, ...]
 
 
-@dataclass(frozen=True)
-class Standup:
+class Standup(NamedTuple):
     now: datetime
     since: datetime
     sections: tuple[Section, ...]  # only the non-empty ones, in the fixed order
@@ -198,18 +197,26 @@ def _start_of(day: date, tz: tzinfo) -> datetime:
 # --- statistics ---------------------------------------------------------------------------------
 
 
-@dataclass
 class Counts:
     """How a set of promises went. `due` = kept_on_time + kept_late + dropped + overdue."""
 
-    kept_on_time: int = 0
-    kept_late: int = 0
-    dropped: int = 0
-    overdue: int = 0
-    pending: int = 0  # final deadline in the period but not reached yet: not in the rate
-    renegotiated: int = 0  # settled promises moved at least once
-    moves: int = 0  # how many times those were moved in all
-    slips: list[int] = field(default_factory=list)  # seconds late: kept late and still overdue
+    def __init__(self) -> None:
+        self.kept_on_time = 0
+        self.kept_late = 0
+        self.dropped = 0
+        self.overdue = 0
+        self.pending = 0  # final deadline in the period but not reached yet: not in the rate
+        self.renegotiated = 0  # settled promises moved at least once
+        self.moves = 0  # how many times those were moved in all
+        self.slips: list[int] = []  # seconds late: kept late and still overdue
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: equal by value, like a dataclass
+
+    def __eq__(self, other: object) -> bool:
+        return vars(self) == vars(other) if isinstance(other, Counts) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Counts({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @property
     def due(self) -> int:
@@ -221,7 +228,13 @@ class Counts:
 
     @property
     def median_slip(self) -> int | None:
-        return int(statistics.median(self.slips)) if self.slips else None
+        if not self.slips:
+            return None
+        ordered = sorted(self.slips)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return int((ordered[middle - 1] + ordered[middle]) / 2)  # as statistics.median, truncated
 
     @property
     def worst_slip(self) -> int | None:
@@ -262,8 +275,7 @@ class Counts:
         }
 
 
-@dataclass(frozen=True)
-class Week:
+class Week(NamedTuple):
     start: date  # the Monday
     counts: Counts
 
@@ -273,8 +285,7 @@ class Week:
         return f"{year}-W{week:02d}"
 
 
-@dataclass(frozen=True)
-class Stats:
+class Stats(NamedTuple):
     now: datetime
     weeks: tuple[Week, ...]  # oldest first, ending with the current week
     total: Counts

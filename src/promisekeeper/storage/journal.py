@@ -33,10 +33,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import StoreError
 from ..model import iso
@@ -58,9 +57,11 @@ _SNAPSHOT_PREFIX = b'{"version":2,'
 _CHANGE_KEY = b'"table":'
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One change to the store: what it was called, when, and each record's before and after."""
+class Entry(NamedTuple):
+    """One change to the store: what it was called, when, and each record's before and after.
+
+    A NamedTuple, not a dataclass: every `pk add` imports this module to append its line, and
+    building a dataclass compiles its methods at import (a few ms a command)."""
 
     generation: int
     operation: str
@@ -133,19 +134,24 @@ class Entry:
         swapped = tuple(
             {**c, "before": c.get("after"), "after": c.get("before")} for c in self.changes
         )
-        return replace(self, changes=swapped)
+        return self._replace(changes=swapped)
 
 
-@dataclass
 class Journal:
     """The journal as read: its entries (oldest first) and how far its generation chain reaches.
 
     `chain_start`: every store generation from it to `last` has its line in the journal, so an
     entry at or above it has nothing unjournalled after it."""
 
-    entries: list[Entry] = field(default_factory=list)
-    last: int | None = None
-    chain_start: int | None = None
+    def __init__(
+        self,
+        entries: list[Entry] | None = None,
+        last: int | None = None,
+        chain_start: int | None = None,
+    ) -> None:
+        self.entries: list[Entry] = [] if entries is None else entries
+        self.last = last
+        self.chain_start = chain_start
 
     def next_undo(self) -> Entry | None:
         """The newest entry not undone: what `pk undo` reverts."""
@@ -178,8 +184,8 @@ class Journal:
             for number, entry in enumerate(self.entries):
                 if entry.generation == target:
                     undone = kind == "undo"
-                    self.entries[number] = replace(
-                        entry, undone=undone, undone_at=at if undone else None
+                    self.entries[number] = entry._replace(
+                        undone=undone, undone_at=at if undone else None
                     )
             return
         entry = Entry.from_dict({**line, "undone": False, "undone_at": None})
@@ -264,7 +270,7 @@ def _from_version_1(raw_entries: list[Any]) -> Journal:
     state = Journal()
     for entry in entries:
         state._advance(entry.generation)
-        state.entries.append(replace(entry, at=entry.at or when(entry)))
+        state.entries.append(entry._replace(at=entry.at or when(entry)))
     state.bound()
     return state
 

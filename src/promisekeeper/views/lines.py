@@ -87,15 +87,24 @@ def plural(count: int, word: str) -> str:
 
 
 def stdout_is_terminal() -> bool:
-    """Whether stdout is a terminal, as Rich decides it (TTY_COMPATIBLE, then FORCE_COLOR, then
-    the stream itself), without loading Rich to ask."""
+    """Whether stdout is a terminal, as Rich decides it."""
+    return is_terminal(sys.stdout)
+
+
+def is_terminal(stream: IO[str] | None) -> bool:
+    """Whether Rich would treat `stream` as a terminal (rich.console.Console.is_terminal:
+    TTY_COMPATIBLE, then FORCE_COLOR, then the stream itself), without loading Rich to ask."""
     forced = os.environ.get("TTY_COMPATIBLE", "")
     if forced in ("0", "1"):
         return forced == "1"
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(sys.stdout, "isatty", None)
-    return bool(isatty and isatty())
+    force_color = os.environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color != ""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 def write_lines(text: str, out: IO[str] | None = None) -> None:

@@ -1,47 +1,50 @@
 """The standup and the statistics in words: Rich, plain (mail-safe), Markdown (chat) and JSON.
 
 Takes the plain data from `report` and decides nothing about what to show. Stored text goes
-through `render.safe()` (and, for Markdown, is escaped) so it cannot steer a terminal or a chat.
+through `safe()` (and, for Markdown, is escaped) so it cannot steer a terminal or a chat. Rich
+(and `render`, built on it) loads only for the Rich format: `pk standup` into a mail or a pipe
+prints plain text, and Rich costs more at start-up than the rest of the command.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, time, tzinfo
-from typing import Any
-
-from rich.cells import cell_len
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from ..core.report import Counts, Entry, Section, Standup, Stats, Week, group_entries
 from ..dates import format_local, relative, span
 from .contract import dump_json, standup_json, stats_json
 from .lines import plural, safe
-from .render import Fallback, Stacked, StackedRow, table_need
+
+if TYPE_CHECKING:
+    from rich.console import Console, Group
+
+    from .render import Fallback
 
 STANDUP_FORMATS = ("rich", "plain", "markdown", "json")
 SPARKS = "▁▂▃▄▅▆▇█"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MARKDOWN_SPECIAL = r"([\\`*_\[\]<>#|~])"  # compiled on first use: only Markdown needs it
 
 
 # --- standup ------------------------------------------------------------------------------------
 
 
 def print_standup(
-    console: Console, report: Standup, tz: tzinfo, fmt: str, by: str | None = None
+    console: Callable[[], Console], report: Standup, tz: tzinfo, fmt: str, by: str | None = None
 ) -> None:
+    """`console` is called only for the Rich format; the others are written to stdout."""
     if fmt == "json":
-        dump_json(standup_json(report), console.file)
+        dump_json(standup_json(report))
     elif fmt == "rich":
-        console.print(standup_rich(report, tz, by))
+        console().print(standup_rich(report, tz, by))
     else:
         text = (
             standup_markdown(report, tz, by) if fmt == "markdown" else standup_plain(report, tz, by)
         )
-        console.file.write(text)
+        sys.stdout.write(text)
 
 
 def standup_heading(report: Standup, tz: tzinfo) -> str:
@@ -116,6 +119,11 @@ def standup_markdown(report: Standup, tz: tzinfo, by: str | None = None) -> str:
 
 def standup_rich(report: Standup, tz: tzinfo, by: str | None = None) -> Group:
     """Tables where they fit; stacked lines, id and when first, where any would squeeze."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from .render import Fallback
+
     parts: list[Any] = [Text(standup_heading(report, tz), style="bold")]
     if report.empty:
         parts.append(Text("Nothing to report: nothing done, due or waiting."))
@@ -138,6 +146,13 @@ _SECTION_STYLE = {
 
 def _section_table(section: Section, tz: tzinfo, now: datetime, by: str | None) -> Fallback:
     """A table; stacked lines (id and when first) where the table would squeeze a column."""
+    from rich.cells import cell_len
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from .render import Fallback, Stacked, StackedRow, table_need
+
     table = Table(
         title=section.title, title_justify="left", title_style="bold", pad_edge=False, expand=False
     )
@@ -184,7 +199,7 @@ def _ref(entry: Entry) -> str:
 
 
 def _md(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", safe(text))
+    return re.sub(_MARKDOWN_SPECIAL, r"\\\1", safe(text))
 
 
 def _md_who(entry: Entry) -> str:
@@ -198,14 +213,16 @@ def _md_who(entry: Entry) -> str:
 STATS_COLUMNS = ("due", "on time", "late", "dropped", "overdue", "moved", "rate")
 
 
-def print_stats(console: Console, result: Stats, fmt: str) -> None:
+def print_stats(console: Callable[[], Console], result: Stats, fmt: str) -> None:
+    """`console` is called only for the Rich format; the others are written to stdout."""
     if fmt == "json":
-        dump_json(stats_json(result), console.file)
+        dump_json(stats_json(result))
     elif fmt == "plain":
-        console.file.write(stats_plain(result))
+        sys.stdout.write(stats_plain(result))
     else:
+        out = console()
         for block in stats_rich(result):
-            console.print(block)
+            out.print(block)
 
 
 def _row(counts: Counts) -> list[str]:
@@ -257,6 +274,12 @@ def _title(result: Stats) -> str:
 
 
 def stats_rich(result: Stats) -> list[Any]:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from .render import Fallback, Stacked, StackedRow, table_need
+
     table = Table(title=_title(result), title_justify="left", pad_edge=False)
     table.add_column("week of", no_wrap=True)
     for name in STATS_COLUMNS:
