@@ -61,6 +61,7 @@ for entry in (str(BENCH), str(ROOT / "src")):  # also when imported by tests/tes
 from _timing import Sample, peak_rss_kib, run_once  # noqa: E402
 
 from promisekeeper.model import Promise, iso  # noqa: E402
+from promisekeeper.storage.store import dumps  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Berlin, as the tests pin it
 PK_NOW = "2026-11-23T10:00:00+01:00"
@@ -249,7 +250,7 @@ def write_store(path: Path, promises: list[Promise]) -> None:
         "requests": {},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+    path.write_bytes(dumps(data))  # pk's own layout, which its reads are measured on
 
 
 def build_store(path: Path, size: int, seed: int = 7) -> Counts:

@@ -131,14 +131,14 @@ def test_a_read_only_file_behind_a_symlink_is_refused_too(pk, tmp_path, db_path)
 
 def test_an_unreadable_store_is_a_one_line_error(pk, db_path, monkeypatch):
     pk(*ADD)
-    real = Path.read_bytes
+    real = Path.open
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         if self == db_path:
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real(self)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)  # read_bytes opens through it too
     for args in (("list",), ADD2, ("undo",)):
         result = pk(*args, code=StoreError.exit_code)
         assert result.stderr == f"pk: cannot read {db_path}: permission denied\n"

@@ -15,7 +15,7 @@ import errno
 import os
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,11 +123,13 @@ def write_error(exc: OSError, target: Path) -> StoreError:
 
 
 def atomic_write(
-    target: Path, payload: bytes, mode: int | None = None, *, durable: bool = True
+    target: Path, payload: bytes | Iterable[bytes], mode: int | None = None, *, durable: bool = True
 ) -> None:
     """Write `payload` to `target` so that a crash leaves the old file or the new one, whole.
-    `durable=False` skips the fsyncs: for a file whose loss after a power cut only costs
-    convenience (the undo journal), never for the store."""
+    `payload` may come in pieces, written as they come: the store's is made while it is written
+    so that its bytes are never all in memory at once. `durable=False` skips the fsyncs: for a
+    file whose loss after a power cut only costs convenience (the undo journal), never for the
+    store."""
     if mode is None:
         try:
             mode = os.stat(target).st_mode & 0o7777
@@ -137,20 +139,24 @@ def atomic_write(
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            for piece in (payload,) if isinstance(payload, bytes) else payload:
+                view = memoryview(piece)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
             if durable:
                 os.fsync(fd)
             os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
         finally:
             os.close(fd)
         os.replace(temp, target)
-    except OSError as exc:
+    except BaseException as exc:
+        # Also when making a piece fails: the half-written temp file must not stay.
         with contextlib.suppress(OSError):
             os.unlink(temp)
-        raise write_error(exc, target) from exc
+        if isinstance(exc, OSError):
+            raise write_error(exc, target) from exc
+        raise
     if durable:
         fsync_dir(target.parent)
 
