@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))  # the Radicale starter the tests use
 
-from _timing import median_ms  # noqa: E402  (bench/ is on sys.path when run as a script)
+from _timing import compile_sources, median_ms  # noqa: E402  (bench/ is on sys.path when run as a script)
 from bench_calendar_cache import meetings_ics  # noqa: E402
 
 from promisekeeper.config import WorkTime  # noqa: E402
@@ -219,6 +219,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    compile_sources(ROOT / "src")
 
     python = sys.executable
     later = [

@@ -58,7 +58,7 @@ for entry in (str(BENCH), str(ROOT / "src")):  # also when imported by tests/tes
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-from _timing import Sample, peak_rss_kib, run_once  # noqa: E402
+from _timing import Sample, compile_sources, peak_rss_kib, run_once  # noqa: E402
 
 from promisekeeper.model import Promise, iso  # noqa: E402
 from promisekeeper.storage.store import dumps  # noqa: E402
@@ -593,6 +593,7 @@ def main() -> None:
     parser.add_argument("--sizes", help="comma-separated store sizes, the smallest first")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the raw figures")
     args = parser.parse_args()
+    compile_sources(ROOT / "src")
     runs = args.runs or (5 if args.quick else 21)
     sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else None
     sizes = sizes or (QUICK_SIZES if args.quick else SIZES)

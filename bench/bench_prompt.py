@@ -27,6 +27,11 @@ from promisekeeper.model import Promise
 from promisekeeper.shell.snippets import snippet
 from promisekeeper.storage.store import Store
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import compile_sources  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
@@ -91,6 +96,7 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=10_000)
     parser.add_argument("--open", type=int, default=2_000)
     args = parser.parse_args()
+    compile_sources(ROOT / "src")
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "promises.json"
         config = Path(tmp) / "config.toml"
