@@ -28,7 +28,7 @@ from promisekeeper.shell.snippets import snippet
 from promisekeeper.storage.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import compile_sources  # noqa: E402
+from _timing import compile_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,10 +10,10 @@ import contextlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
@@ -24,18 +24,20 @@ from .timewords import WEEKDAYS as WEEKDAY_NAMES
 WEEKDAYS = tuple(name.lower() for name in DAY_ABBR)
 DEFAULT_START = time(9, 0)
 DEFAULT_END = time(17, 0)
-_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+# A pattern, not a compiled one: only a config that names hours or lunch needs it (re caches it).
+_RANGE = r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$"
+
+# The settings are NamedTuples, not frozen dataclasses: every command creates these classes at
+# start-up, and a dataclass costs ~1.3 ms each to create (and `dataclasses` ~12 ms to import,
+# with `inspect`) against ~0.2 ms. Equal, immutable and printable all the same.
 
 
-def _default_hours() -> Mapping[int, tuple[time, time]]:
-    return MappingProxyType({d: (DEFAULT_START, DEFAULT_END) for d in range(5)})
-
-
-@dataclass(frozen=True)
-class WorkTime:
+class WorkTime(NamedTuple):
     """When the user works. `hours` maps weekday (Mon=0) to (start, end); absent means a day off."""
 
-    hours: Mapping[int, tuple[time, time]] = field(default_factory=_default_hours)
+    hours: Mapping[int, tuple[time, time]] = MappingProxyType(
+        {d: (DEFAULT_START, DEFAULT_END) for d in range(5)}
+    )
     lunch: tuple[time, time] | None = None
     days_off: frozenset[date] = frozenset()
     slot: timedelta = timedelta(minutes=30)
@@ -79,8 +81,7 @@ class WorkTime:
         return found
 
 
-@dataclass(frozen=True)
-class CalendarSettings:
+class CalendarSettings(NamedTuple):
     """`[calendar]`: where the user's meetings live (read only, never written)."""
 
     busy: tuple[str, ...] = ()
@@ -90,8 +91,7 @@ class CalendarSettings:
     timeout: timedelta = timedelta(seconds=10)
 
 
-@dataclass(frozen=True)
-class SyncSettings:
+class SyncSettings(NamedTuple):
     """`[sync]`: the CalDAV collection (or vdir folder) that holds pk's own items."""
 
     url: str | None = None
@@ -101,12 +101,13 @@ class SyncSettings:
     timeout: timedelta = timedelta(seconds=10)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
+    """Everything config.toml says, read once per command."""
+
     tz: tzinfo
-    work: WorkTime = field(default_factory=WorkTime)
-    calendar: CalendarSettings = field(default_factory=CalendarSettings)
-    sync: SyncSettings = field(default_factory=SyncSettings)
+    work: WorkTime = WorkTime()
+    calendar: CalendarSettings = CalendarSettings()
+    sync: SyncSettings = SyncSettings()
     # Promises due within `soon` are shown before they are late (prompt, list, standup).
     soon: timedelta = timedelta(hours=4)
     # Closed promises older than this leave the hot store for the archive.
@@ -119,13 +120,15 @@ class Settings:
         """A short string that changes exactly when what is overdue, due today or due soon may:
         the zone, the working hours, the days off and `soon`. Store it beside the prompt index and
         rebuild the index when it differs (`pk prompt` must not show yesterday's "due today")."""
-        import hashlib  # only when the index is checked or written
+        # crc32, not hashlib: zlib is loaded at start-up anyway, hashlib costs ~5 ms to import on
+        # every command that opens the store. A collision only keeps an index one rebuild longer.
+        import zlib
 
         zone = getattr(self.tz, "key", None) or str(self.tz)
         hours = sorted((day, f"{a:%H:%M}-{b:%H:%M}") for day, (a, b) in self.work.hours.items())
         days_off = sorted(day.isoformat() for day in self.work.days_off)
         text = repr((zone, hours, days_off, int(self.soon.total_seconds())))
-        return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+        return f"{zlib.crc32(text.encode()):08x}"
 
     def now(self) -> datetime:
         """The clock, read once per command by the CLI. `PK_NOW` (ISO 8601) pins it for scripts."""
@@ -175,7 +178,7 @@ def _parse_time(value: object, where: str) -> time:
 
 
 def _parse_range(value: object, where: str) -> tuple[time, time]:
-    match = _RANGE.match(value) if isinstance(value, str) else None
+    match = re.match(_RANGE, value) if isinstance(value, str) else None
     if not match:
         raise ConfigError(f'{where}: expected a range such as "09:00-17:00", got {value!r}')
     start = _parse_time(f"{match[1]}:{match[2]}", where)
@@ -394,7 +397,10 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or config_path()
     try:
         with open(path, "rb") as handle:
-            raw = _toml().load(handle)
+            text = handle.read().decode()
+        raw = _simple_toml(text)
+        if raw is None:
+            raw = _toml().loads(text)
     except FileNotFoundError:
         return settings_from_dict({})
     except (OSError, _toml().TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -403,7 +409,52 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def _toml():  # type: ignore[no-untyped-def]
-    """tomllib, imported only when a config file exists to be read (~7 ms at start-up)."""
+    """tomllib, imported only when a config file needs it (~5 ms at start-up)."""
     import tomllib
 
     return tomllib
+
+
+# Most config files are a few lines of `key = "text"`, whole numbers, true/false, one-line lists
+# of strings, [tables] and comments. `_simple_toml` reads those itself, so a command need not
+# import tomllib. Anything else (dates, times, decimals, escapes, quoted or dotted keys, inline
+# tables, a list over several lines, a repeated key or table) is left to tomllib, which reads it
+# or names the error. Only what TOML calls whitespace (space, tab) is skipped.
+_TOML_KEY = r"[A-Za-z0-9_-]+"
+_TOML_TEXT = r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*"' + r"|'[^'\x00-\x08\x0a-\x1f\x7f]*'"
+_TOML_LIST = rf"\[[ \t]*(?:(?:{_TOML_TEXT})[ \t]*,[ \t]*)*(?:(?:{_TOML_TEXT})[ \t]*)?\]"
+_TOML_LINE = (
+    rf"[ \t]*(?:\[[ \t]*(?P<table>{_TOML_KEY})[ \t]*\]"
+    rf"|(?P<key>{_TOML_KEY})[ \t]*=[ \t]*"
+    rf"(?P<value>{_TOML_TEXT}|-?(?:0|[1-9][0-9]*)(?![0-9])|true|false|{_TOML_LIST}))?"
+    r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
+)
+
+
+def _simple_toml(text: str) -> dict[str, object] | None:
+    """What tomllib would read from `text`, when it is that simple; None when it is not."""
+    root: dict[str, object] = {}
+    table = root
+    for line in text.replace("\r\n", "\n").split("\n"):
+        match = re.fullmatch(_TOML_LINE, line)
+        if match is None:
+            return None
+        if name := match["table"]:
+            if name in root:
+                return None
+            table = root[name] = {}
+        elif key := match["key"]:
+            if key in table:
+                return None
+            table[key] = _simple_value(match["value"])
+    return root
+
+
+def _simple_value(text: str) -> object:
+    if text[0] in "\"'":
+        return text[1:-1]
+    if text[0] == "[":
+        return [item[1:-1] for item in re.findall(_TOML_TEXT, text)]
+    if text in ("true", "false"):
+        return text == "true"
+    return int(text)

@@ -5,10 +5,7 @@ Times are aware datetimes; they are stored as UTC ISO-8601 strings ending in `+0
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
-import uuid as uuidlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -27,15 +24,19 @@ BIDI_CONTROLS = frozenset(
 )
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
+# A pattern, not a compiled one, and json imported by `json_text` itself: only `--json` and
+# exports need them (re caches the compiled pattern).
+_JSON_UNSAFE = "[\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]"
 
 
 def json_text(value: Any) -> str:
     """Indented UTF-8 JSON that is inert on a terminal. JSON escapes C0 controls itself; C1
     controls and bidi overrides would still reach a terminal running `pk list --json` or
     `pk export`, so they get \\u escapes too (the same string to any JSON parser)."""
+    import json
+
     text = json.dumps(value, ensure_ascii=False, indent=2)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def inert(text: str) -> str:
@@ -43,6 +44,8 @@ def inert(text: str) -> str:
     C1), bidi overrides and lone surrogates become visible `\\xNN` / `\\uNNNN` escapes."""
     if text.isprintable():
         return text
+    import unicodedata  # ~1 ms at start-up; only text that is not printable gets here
+
     out = []
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS:
@@ -55,7 +58,19 @@ def inert(text: str) -> str:
 
 # Fixed forever: every derived UID (occurrences of a repeating promise, help slots, alarms) hangs
 # off it, so changing it would give every derived item a new identity on the next export or sync.
-UID_NAMESPACE = uuidlib.UUID("3f0c5a4e-7c1d-5b8e-9a57-2f4d6c1b9e80")
+# Kept as text: `uuid` costs 3-5 ms to import (it loads `platform`) and most commands derive no
+# UID; `UID_NAMESPACE` itself is made on first use (see `__getattr__`).
+_UID_NAMESPACE_TEXT = "3f0c5a4e-7c1d-5b8e-9a57-2f4d6c1b9e80"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "UID_NAMESPACE":
+        import uuid
+
+        value = uuid.UUID(_UID_NAMESPACE_TEXT)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def occurrence_uid(series_id: str, occurrence_due: datetime) -> str:
@@ -67,7 +82,10 @@ def occurrence_uid(series_id: str, occurrence_due: datetime) -> str:
     one: moving an occurrence must not change who it is. Here rather than in the iCalendar module
     so that `pk done` (which creates the next occurrence) never imports icalendar.
     """
-    return str(uuidlib.uuid5(UID_NAMESPACE, f"occurrence/{series_id}/{iso(occurrence_due)}"))
+    import uuid
+
+    namespace = uuid.UUID(_UID_NAMESPACE_TEXT)
+    return str(uuid.uuid5(namespace, f"occurrence/{series_id}/{iso(occurrence_due)}"))
 
 
 def iso(dt: datetime) -> str:
@@ -99,6 +117,8 @@ def text_problem(text: str, what: str = "title") -> str | None:
         return f"the {what} is empty"
     if len(text) > MAX_TEXT:
         return f"the {what} is {len(text)} characters; {MAX_TEXT} at most"
+    import unicodedata  # ~1 ms at start-up: only the commands that take text need it
+
     for char in text:
         category = unicodedata.category(char)
         if category == "Cs":

@@ -53,12 +53,12 @@ MONTHS: dict[str, int] = {
 
 # One amount: "2 days", "2d", "a week", "90m", "1h", "3 workdays" (several may follow: "1h30m").
 # "m" is minutes; months must be spelled out. re.ASCII: `\d` would accept other scripts' digits.
-_AMOUNT = re.compile(
+# Compiled on first use (re caches it), not at import: `pk list` reads no amount of time.
+_AMOUNT = (
     r"(?P<n>\d+|an?(?=\s))\s*(?P<unit>"
     r"work\s?days?|working\s+days?|business\s+days?"
     r"|months?|weeks?|wks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s"
-    r")(?![a-z])\s*",
-    re.ASCII,
+    r")(?![a-z])\s*"
 )
 _UNIT_NAMES = {
     "work": "workdays",
@@ -80,9 +80,10 @@ def read_amounts(text: str) -> dict[str, int] | None:
     """
     text = " ".join((text or "").lower().split())
     found: dict[str, int] = {}
+    amount = re.compile(_AMOUNT, re.ASCII)
     position = 0
     while position < len(text):
-        match = _AMOUNT.match(text, position)
+        match = amount.match(text, position)
         if not match:
             return None
         unit_text = match["unit"]

@@ -8,9 +8,9 @@ nothing and read no clock; the CLI decides what to show.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 # _ISO and _split_time: see parse_due_by (a stopgap until dates reads bounds itself).
 from .. import dates
@@ -256,8 +256,8 @@ SortKey = Literal["due", "created", "person"]
 SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
 
 
-@dataclass(frozen=True)
-class Filter:
+# A NamedTuple, not a dataclass: created at import by every command, ~0.3 ms against ~1.3 ms.
+class Filter(NamedTuple):
     """What `pk list` shows. Default: open promises, both directions, soonest deadline first.
 
     Several values of one kind mean either (`tags=("a", "b")`: tagged a or b); the people

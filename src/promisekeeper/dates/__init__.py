@@ -18,15 +18,35 @@ of today: never a date a year away. Past, it is refused unless the past is allow
 The package, by concern: `grammar` reads whole phrases (the public `parse_*`), `phrases` holds the
 table of words and patterns and reads one piece of a phrase, `words` writes times back as words,
 `clock` does wall-clock, DST and working-day arithmetic. Callers import from `promisekeeper.dates`.
-dateutil is loaded only by the phrases that count months (`clock.relativedelta`).
+dateutil is loaded only by the phrases that count months (`clock.relativedelta`), and the grammar
+(its patterns compiled on import) only by the first `parse_*` a command calls: `pk list` writes
+times and never reads one.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..timewords import duration_words, parse_duration
 from .clock import from_iso, to_utc_iso, wall_clock
-from .grammar import parse_deadline, parse_due_by, parse_since, parse_when
 from .words import describe_due, format_local, off_day_note, relative, span
+
+if TYPE_CHECKING:
+    from .grammar import parse_deadline, parse_due_by, parse_since, parse_when
+
+_GRAMMAR = ("parse_deadline", "parse_due_by", "parse_since", "parse_when")
+
+
+def __getattr__(name: str) -> object:
+    """The grammar's readers, imported when first asked for."""
+    if name in _GRAMMAR:
+        from . import grammar
+
+        value = getattr(grammar, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "describe_due",

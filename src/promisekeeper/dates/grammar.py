@@ -5,8 +5,8 @@ examples. The pieces of a phrase are read by `phrases`; the calendar steps are t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import NamedTuple
 
 from ..config import Settings, WorkTime
 from ..errors import BadInput
@@ -46,8 +46,7 @@ from .phrases import (
 from .words import format_local
 
 
-@dataclass(frozen=True)
-class _Reading:
+class _Reading(NamedTuple):
     """A parsed deadline; what to suggest instead when it turns out to be past; and whether it named
     a whole day (a date without a time, its end of working day filled in)."""
 

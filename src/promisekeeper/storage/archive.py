@@ -24,10 +24,9 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -43,8 +42,8 @@ def archive_path(store_file: Path) -> Path:
     return sidecar(store_file, SUFFIX)
 
 
-@dataclass(frozen=True)
-class Line:
+# NamedTuples, not dataclasses: created at import by every command, ~0.3 ms against ~1.3 ms.
+class Line(NamedTuple):
     """One readable line of the archive: a promise record and its id."""
 
     number: int
@@ -52,8 +51,7 @@ class Line:
     record: Record
 
 
-@dataclass(frozen=True)
-class Scan:
+class Scan(NamedTuple):
     """What a full read of the archive found (for readers and `pk doctor`)."""
 
     lines: tuple[Line, ...]

@@ -25,10 +25,9 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import parse_iso
 from .files import PROMISES, REQUESTS, atomic_write, locked
@@ -47,18 +46,18 @@ def index_path(store_path: Path | str) -> Path:
     return Path(f"{os.fspath(store_path)}{SUFFIX}")
 
 
-@dataclass(frozen=True)
-class PromptIndex:
-    """What the prompt needs, as epoch seconds."""
+# A NamedTuple, not a dataclass: created at import by every command, ~0.3 ms against ~1.3 ms.
+class PromptIndex(NamedTuple):
+    """What the prompt needs, as epoch seconds; `nonce` makes each write's header unique."""
 
     stamp: tuple[int, int]
     until: int
     offsets: tuple[tuple[int, int], ...]
+    nonce: str
     mine: tuple[int, ...] = ()
     waiting: tuple[int, ...] = ()
     slots: tuple[int, ...] = ()
     soon: int = DEFAULT_SOON
-    nonce: str = field(default_factory=lambda: os.urandom(4).hex())
 
     def dumps(self) -> str:
         def line(key: str, values: Iterable[int]) -> str:
@@ -145,6 +144,7 @@ def build(
         stamp=stamp,
         until=_epoch(end),
         offsets=offset_table(tz, start, end),
+        nonce=os.urandom(4).hex(),
         mine=tuple(sorted(mine)),
         waiting=tuple(sorted(waiting)),
         slots=tuple(sorted(slots)),

@@ -24,9 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Document, Table
 
 from ..errors import NotFound, StoreCorrupt, StoreError
 from ..model import Promise, record_problem, request_problem
@@ -48,6 +45,9 @@ from .files import (
 )
 
 if TYPE_CHECKING:
+    from tinydb import TinyDB
+    from tinydb.table import Table
+
     from .journal import Step
 
 SCHEMA_VERSION = 1
@@ -109,8 +109,10 @@ def _json_key(key: str) -> bytes:
     return orjson.dumps(key)
 
 
-class MemoryStorage(Storage):
-    """TinyDB storage over a dict we loaded ourselves; the Store decides when it reaches disk."""
+class MemoryStorage:
+    """TinyDB storage over a dict we loaded ourselves; the Store decides when it reaches disk.
+    Duck-typed rather than a subclass of tinydb's `Storage`: a read that never needs a TinyDB
+    table (`pk list`) then never imports tinydb (~3 ms)."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
@@ -120,6 +122,9 @@ class MemoryStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         self.data = data
+
+    def close(self) -> None:
+        pass
 
 
 def corrupt(path: Path, reason: str) -> StoreCorrupt:
@@ -258,9 +263,18 @@ class View:
 
     def __init__(self, path: Path, data: dict[str, Any]) -> None:
         self.path = path
-        self.db = TinyDB(data, storage=MemoryStorage)
-        self._storage: MemoryStorage = self.db.storage  # type: ignore[assignment]
+        self._storage = MemoryStorage(data)
+        self._db: TinyDB | None = None
         self._archived: dict[int, Record] | None = None
+
+    @property
+    def db(self) -> TinyDB:
+        """TinyDB over the loaded data, made when a table is first used."""
+        if self._db is None:
+            from tinydb import TinyDB
+
+            self._db = TinyDB(storage=lambda: self._storage)
+        return self._db
 
     @property
     def data(self) -> dict[str, Any]:
@@ -352,6 +366,8 @@ class Transaction(View):
         return max(int(counters.get(table, 1)), self._highest[table] + 1)
 
     def insert(self, table: str, record: Record) -> int:
+        from tinydb.table import Document
+
         record_id = self.next_id(table)
         self.table(table).insert(Document(record, doc_id=record_id))
         self.meta["next_id"][table] = record_id + 1
@@ -360,6 +376,8 @@ class Transaction(View):
 
     def put(self, table: str, record_id: int, record: Record) -> None:
         """Replace a record whole (TinyDB's update merges, which would keep stale keys)."""
+        from tinydb.table import Document
+
         before = self.record(table, record_id)
         if not self.table(table).contains(doc_id=record_id):
             # New, or an archived promise coming back: the hot copy shadows its archive line.
