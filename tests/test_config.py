@@ -11,10 +11,8 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from promisekeeper.config import _simple_toml, load_settings, settings_from_dict
+from promisekeeper.config import load_settings, settings_from_dict
 from promisekeeper.errors import ConfigError
 
 FULL = """
@@ -305,71 +303,3 @@ def test_reading_settings_stays_cheap() -> None:
         env={"PYTHONPATH": str(src), "PATH": ""},
     ).stdout
     assert out.strip() == "[]"
-
-
-# --- config files read without tomllib ----------------------------------------------------------
-
-SIMPLE_TOML = [
-    "",
-    "# only a comment\n",
-    'timezone = "Europe/Berlin"\n',
-    "timezone='Europe/Berlin'",
-    'soon = "4h"  # a comment\r\nmax_due_per_day = 7\n',
-    "a = -0\nb = 0\nc = 123\nd = true\ne = false",
-    '[work]\nstart = "08:30"\ndays = ["mon", "tue",]\n\n[calendar]\nbusy = []\n',
-    '\t key\t=\t"tab\tinside" # tab\tin a comment\n',
-    'k = "it\'s # not a comment"',
-    "[ work ]\nk = 'x\"y'",
-    "busy = [\"https://example.org/a,b\", 'file.ics']",
-]
-# What tomllib reads (or refuses) and the simple reader must leave to it.
-LEFT_TO_TOMLLIB = [
-    "start = 09:00:00",
-    "d = 2026-12-08",
-    "x = 1.5",
-    "x = 1_000",
-    "x = 01",
-    "x = +1",
-    'k = "a\\"b"',
-    '"quoted" = 1',
-    "a.b = 1",
-    "x = {a = 1}",
-    'days = [\n "mon"\n]',
-    "a = 1\na = 2",
-    "[w]\n[w]",
-    "w = 1\n[w]",
-    "[[w]]",
-    'k = """x"""',
-    'k = "a\rb"',
-    "k = 1 # \x01",
-    "\ufeffk = 1",
-    "k = 1\x0bm = 2",
-]
-
-
-@pytest.mark.parametrize("text", SIMPLE_TOML)
-def test_simple_config_files_are_read_as_tomllib_reads_them(text: str) -> None:
-    assert _simple_toml(text) == tomllib.loads(text)
-
-
-@pytest.mark.parametrize("text", LEFT_TO_TOMLLIB)
-def test_anything_else_is_left_to_tomllib(text: str) -> None:
-    assert _simple_toml(text) is None
-
-
-PIECES = ["k", "x = ", "k=", "[t]\n", "1", "0", "-", " ", "\t", '"', "'", "[", "]", ",", "#"]
-PIECES += ["\n", "\r", "true", "false", "\\", "é", "09:00", '"s"', "'l'", '["a", "b"]', "\x01"]
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
-def test_whatever_the_simple_reader_accepts_tomllib_reads_the_same(text: str) -> None:
-    read = _simple_toml(text)
-    if read is not None:
-        assert repr(read) == repr(tomllib.loads(text))  # repr: True is not 1 here
-
-
-def test_load_settings_still_reads_what_only_tomllib_can(tmp_path: Path) -> None:
-    path = tmp_path / "config.toml"
-    path.write_text('timezone = "UTC"\n[work]\nstart = 08:30:00\nend = "16:00"\n')
-    assert load_settings(path).work.hours[0] == (time(8, 30), time(16, 0))

