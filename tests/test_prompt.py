@@ -238,9 +238,15 @@ def test_a_bad_index_prints_nothing_and_exits_0(ledger: Path, proc, damage: str)
     assert (result.stdout, result.stderr) == (b"", b"")
 
 
-def test_the_next_pk_command_restores_the_index(ledger: Path, pk, proc) -> None:
+@pytest.mark.parametrize("damage", ["missing", "empty", "truncated"])
+def test_the_next_pk_command_restores_the_index(ledger: Path, pk, proc, damage: str) -> None:
+    """The index is written without fsync: a power cut may leave it missing, empty or cut
+    short (what an unsynced rename can leave), and the next command must rebuild it."""
     index = prompt_index.index_path(ledger)
-    index.unlink()
+    if damage == "missing":
+        index.unlink()
+    else:
+        index.write_text("" if damage == "empty" else index.read_text()[:40])
     assert run_prompt(proc).stdout == b""
     pk("list")
     assert run_prompt(proc).stdout.decode().startswith("[pk 1 late")

@@ -182,7 +182,10 @@ def write(
     path = index_path(store_path)
     try:
         index = build(data, tz, now, stamp or _stamp(target), soon)
-        atomic_write(path, index.dumps().encode("ascii"), mode=0o600)
+        # Not durable (no fsync): the index is derived from the store, which is. After a power
+        # cut a stale or empty index reads as "not an index" (the prompt shows nothing) and the
+        # next pk command rebuilds it; syncing it cost every write two more fsyncs.
+        atomic_write(path, index.dumps().encode("ascii"), mode=0o600, durable=False)
         _write_key(path, key)
     except Exception:
         with contextlib.suppress(OSError):
@@ -196,7 +199,7 @@ def _key_path(path: Path) -> Path:
 def _write_key(path: Path, key: str) -> None:
     """The settings the index was built with, beside it (the prompt itself never reads it)."""
     if key:
-        atomic_write(_key_path(path), key.encode("utf-8"), mode=0o600)
+        atomic_write(_key_path(path), key.encode("utf-8"), mode=0o600, durable=False)
     else:
         with contextlib.suppress(OSError):
             os.unlink(_key_path(path))
