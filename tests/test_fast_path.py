@@ -1,5 +1,6 @@
-"""`pk list` and `pk overdue` without Typer (`cli/fast.py`): the forms it takes, the forms it
-leaves to Typer, and the same bytes and exit code as the Typer commands for every form it takes.
+"""`pk list`, `pk overdue` and `pk done ID...` without Typer (`cli/fast.py`): the forms it
+takes, the forms it leaves to Typer, and the same bytes, exit code and saved change as the Typer
+commands for every form it takes.
 
 Each form runs both ways under the same capture (Click's test isolation: stdout is not a
 terminal, so tables turn into plain lines unless `--table` asks for one)."""
@@ -109,10 +110,12 @@ def test_a_bad_config_fails_the_same_way(isolated: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "form"),
     [
-        ([], ("list", None, frozenset())),
-        (["overdue", "--plain"], ("overdue", None, frozenset({"--plain"}))),
-        (["--db", "a.json", "--db=b.json", "list"], ("list", "b.json", frozenset())),
-        (["--db", "~/p.json"], ("list", "~/p.json", frozenset())),
+        ([], ("list", None, frozenset(), [])),
+        (["overdue", "--plain"], ("overdue", None, frozenset({"--plain"}), [])),
+        (["--db", "a.json", "--db=b.json", "list"], ("list", "b.json", frozenset(), [])),
+        (["--db", "~/p.json"], ("list", "~/p.json", frozenset(), [])),
+        (["done", "3"], ("done", None, frozenset(), [3])),
+        (["done", "--json", "12", "007"], ("done", None, frozenset({"--json"}), [12, 7])),
     ],
 )
 def test_forms_it_takes(args: list[str], form) -> None:
@@ -136,6 +139,15 @@ def test_forms_it_takes(args: list[str], form) -> None:
         ["--db", "", "list"],
         ["--db", "--json", "list"],
         ["lists"],  # a typo gets Typer's "no such command"
+        ["done"],  # no id: Typer says what is missing
+        ["done", "+3"],  # int() takes these; Click's message for them stays Click's
+        ["done", "3_000"],
+        ["done", "\u0663"],
+        ["done", "3", "--plain"],
+        ["done", "--", "3"],
+        ["done", "-3"],
+        ["done", "3", "--help"],
+        ["list", "3"],
     ],
 )
 def test_forms_it_leaves_to_typer(args: list[str]) -> None:
@@ -157,3 +169,36 @@ def test_a_filter_still_works_through_typer(ledger, proc) -> None:
         "Budget draft",
         "Offsite agenda",
     ]
+
+
+DONE_FORMS = [
+    ["done", "1"],  # on time
+    ["done", "2"],  # late
+    ["done", "3"],  # what Sam owed: delivered, with the nudge to thank
+    ["done", "4", "5", "--json"],
+    ["done", "--json", "1"],
+    ["done", "1", "6"],  # 6 is closed already: nothing changes, exit 1
+    ["done", "99"],
+    ["done", "0"],
+    ["done", "9007199254740993"],  # beyond 2**53: not an id
+]
+
+
+@pytest.mark.parametrize("args", DONE_FORMS, ids=" ".join)
+def test_done_prints_and_saves_what_typer_does(ledger, db_path: Path, args) -> None:
+    before = db_path.read_bytes()
+    expected = through_typer(args)
+    after_typer = db_path.read_bytes()
+    db_path.write_bytes(before)
+    assert through_fast_path(args) == expected
+    assert db_path.read_bytes() == after_typer  # the same change, byte for byte
+    assert expected[1] or expected[2]
+
+
+def test_done_through_the_real_entry_point(ledger, proc) -> None:
+    done = proc("done", "1")
+    assert (done.returncode, done.stdout) == (
+        0,
+        "Kept #1 “Q3 headcount numbers” on time.\n".encode(),
+    )
+    assert proc("done", "1").returncode != 0  # closed already

@@ -4,22 +4,20 @@ options, calls `ledger` / `lifecycle`, and says what changed; bulk ones are all 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
 
 import typer
 
 from ..core import ledger, lifecycle
-from ..dates import describe_due, parse_deadline
-from ..errors import BadInput, PkError
+from ..dates import parse_deadline
+from ..errors import BadInput
 from ..model import Promise
 from ..storage.files import REQUESTS
 from ..storage.store import Transaction
 from ..views.contract import dump_json, promise_json
 from ..views.lines import safe
 from ..views.messages import quoted
-from .common import JSON_HELP, State, check_id, hint, say, state
+from .closing import after_close, all_or_nothing, bulk_ids, mark_done
+from .common import JSON_HELP, check_id, hint, say, state
 from .complete import complete_any_ids, complete_closed_ids, complete_open_ids, complete_people
 from .core import app
 from .heads_up import EFFORT_HELP, QUIET_HELP, effort_minutes, heads_up
@@ -98,70 +96,6 @@ def note_cmd(
         say(st, f"Noted on #{noted.id} {quoted(safe(noted.title))}.")
 
 
-def done_message(promise: Promise, now: datetime) -> str:
-    """What `pk done` says; on time or late by the one rule (`Promise.on_time_at`)."""
-    if promise.direction == "from":
-        return f"{safe(promise.person)} delivered #{promise.id} {quoted(safe(promise.title))}."
-    if not promise.kept_on_time:
-        from ..dates import span
-
-        late = span(int(promise.late_by(now).total_seconds()))
-        return f"Done #{promise.id} {quoted(safe(promise.title))}, {late} late."
-    return f"Kept #{promise.id} {quoted(safe(promise.title))} on time."
-
-
-def _unreadable_series(closed: Promise, st: State) -> str | None:
-    from ..core.series import unreadable  # repeating promises only: the rules load dateutil
-
-    return unreadable(closed.series or {}, st.settings)
-
-
-def after_close(st: State, closed: Promise, following: Promise | None) -> None:
-    """Talk after `pk done` / `pk drop` (stderr): the next occurrence of a series, and a nudge to
-    thank whoever delivered what they owed."""
-    if following is not None:
-        rule = safe(str((following.series or {}).get("rule", "")))
-        hint(
-            st,
-            f"Next: #{following.id} {quoted(safe(following.title))} "
-            f"{describe_due(following.due, st.now, st.tz)} (repeats {rule})",
-        )
-    elif closed.series and closed.series.get("stopped"):
-        hint(st, f"The series {quoted(safe(str(closed.series.get('rule'))))} is stopped.")
-    elif closed.series and (damaged := _unreadable_series(closed, st)):
-        hint(
-            st,
-            f"pk: warning: #{closed.id} was {closed.status}, but its stored series {damaged} "
-            f"{safe(str(closed.series.get(damaged)))!r} is unreadable, so no next occurrence "
-            "was scheduled; add the next one with `pk add ... --every`, and run `pk doctor` "
-            "to check the rest of the store",
-            style="",
-        )
-    if closed.status == "done" and closed.waiting_on and closed.thanked_at is None:
-        hint(
-            st,
-            f"{safe(closed.person)} delivered — say thank you: pk thank {closed.id} "
-            '--note "what it made possible"',
-        )
-
-
-def _bulk(pids: list[int]) -> list[int]:
-    """The ids of a bulk command, each checked, each once, in the order typed."""
-    return list(dict.fromkeys(check_id(pid) for pid in pids))
-
-
-@contextmanager
-def _all_or_nothing(pids: list[int]) -> Iterator[None]:
-    """A refusal inside a bulk change names the id and says that nothing changed (the
-    transaction is not written)."""
-    try:
-        yield
-    except PkError as exc:
-        if len(pids) > 1:
-            raise type(exc)(f"{exc}; nothing was changed") from exc
-        raise
-
-
 @app.command("done")
 def done_cmd(
     ctx: typer.Context,
@@ -181,22 +115,7 @@ def done_cmd(
 
         pk done 12 13 14
     """
-    st = state(ctx)
-    ids = _bulk(pids)
-    closed = []
-    with st.store().write("done") as tx, _all_or_nothing(ids):
-        for pid in ids:
-            finished = lifecycle.done(tx, pid, st.now, st.settings)
-            following = lifecycle.next_in_series(tx, finished)
-            closed.append((finished, following))
-    if json_:
-        shapes = [promise_json(finished, st.now) for finished, _ in closed]
-        dump_json(shapes[0] if len(pids) == 1 else shapes)
-    else:
-        for finished, _ in closed:
-            say(st, done_message(finished, st.now))
-    for finished, following in closed:
-        after_close(st, finished, following)
+    mark_done(state(ctx), pids, json_)
 
 
 @app.command("drop")
@@ -228,9 +147,9 @@ def drop_cmd(
     from ..core.series import stop as stop_series
 
     st = state(ctx)
-    ids = _bulk(pids)
+    ids = bulk_ids(pids)
     closed = []
-    with st.store().write("drop") as tx, _all_or_nothing(ids):
+    with st.store().write("drop") as tx, all_or_nothing(ids):
         for pid in ids:
             if series_:
                 stop_series(tx, pid, st.now)
@@ -366,7 +285,7 @@ def delete_cmd(
         pk delete 7 8 --yes
     """
     st = state(ctx)
-    ids = _bulk(pids)
+    ids = bulk_ids(pids)
     view = st.store().read()
     listed = ", ".join(
         f"#{p.id} {quoted(safe(p.title))} {'→' if p.direction == 'to' else '←'} {safe(p.person)}"
@@ -380,7 +299,7 @@ def delete_cmd(
             )
         # Asked before the store is locked: other pk commands must not wait for an answer.
         typer.confirm(f"Delete {listed}? (`pk undo` brings it back)", abort=True, err=True)
-    with st.store().write("delete") as tx, _all_or_nothing(ids):
+    with st.store().write("delete") as tx, all_or_nothing(ids):
         deleted = ledger.delete(tx, ids)
     if json_:
         dump_json({"deleted": [promise_json(p, st.now) for p in deleted]})

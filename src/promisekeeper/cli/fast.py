@@ -1,23 +1,27 @@
-"""`pk list` and `pk overdue` as people type them many times a day, run without Typer.
+"""The commands people type many times a day, in their plainest forms, run without Typer.
 
-Typer and Click cost ~40 ms to import and set up, more than these commands spend on their work.
-`__main__` asks `run_fast` first; it takes only arguments that need no parsing: the command word
-(or none: bare `pk` lists), an optional `--db PATH` before it, and the flags `--json`, `--plain`,
-`--table`. Anything else (a filter, `--help`, a typo, shell completion) returns False and goes
-to Typer, so options with values keep a single parser. The work itself is `lists.py`, the same
-functions the Typer commands call; a test holds the two paths to the same output.
+Typer and Click cost ~40 ms to import and set up, more than `pk list` spends on its work.
+`__main__` asks `run_fast` first; it takes only arguments that need no parsing:
+
+- `pk [--db PATH] [list | overdue] [--json] [--plain] [--table]` (bare `pk` lists);
+- `pk [--db PATH] done ID... [--json]`, every id plain ASCII digits.
+
+Anything else (a filter, a value to read, `--help`, a typo, shell completion) returns False and
+goes to Typer, so options with values keep a single parser. The work itself is in `lists.py` and
+`closing.py`, the same functions the Typer commands call; a test holds both paths to the same
+output for every form taken here.
 """
 
 from __future__ import annotations
 
 import os
 
-COMMANDS = frozenset({"list", "overdue"})
-FLAGS = frozenset({"--json", "--plain", "--table"})
+LIST_FLAGS = frozenset({"--json", "--plain", "--table"})
+DONE_FLAGS = frozenset({"--json"})
 
 
-def fast_form(args: list[str]) -> tuple[str, str | None, frozenset[str]] | None:
-    """(command, --db value or None, flags) when `args` is a form this path takes, else None."""
+def fast_form(args: list[str]) -> tuple[str, str | None, frozenset[str], list[int]] | None:
+    """(command, --db value or None, flags, ids) when `args` is a form this path takes."""
     db: str | None = None
     rest = list(args)
     while rest:
@@ -29,10 +33,21 @@ def fast_form(args: list[str]) -> tuple[str, str | None, frozenset[str]] | None:
             break
     if db is not None and (not db or db.startswith("-")):
         return None  # an empty or dash-led path: let Click say what it makes of it
-    word, flags = (rest[0], rest[1:]) if rest else ("list", [])
-    if word not in COMMANDS or not set(flags) <= FLAGS or len(set(flags)) != len(flags):
+    word, words = (rest[0], rest[1:]) if rest else ("list", [])
+    flags = [w for w in words if w.startswith("-")]
+    ids = [w for w in words if not w.startswith("-")]
+    if len(set(flags)) != len(flags):
         return None
-    return word, db, frozenset(flags)
+    if word in ("list", "overdue") and not ids and set(flags) <= LIST_FLAGS:
+        return word, db, frozenset(flags), []
+    if word == "done" and ids and set(flags) <= DONE_FLAGS and all(_plain_number(w) for w in ids):
+        return word, db, frozenset(flags), [int(w) for w in ids]
+    return None
+
+
+def _plain_number(word: str) -> bool:
+    # Click's int() would also take "+3", "3_000" or other scripts' digits: those go to Typer.
+    return word.isdigit() and word.isascii()
 
 
 def run_fast(args: list[str]) -> bool:
@@ -42,16 +57,22 @@ def run_fast(args: list[str]) -> bool:
     form = fast_form(args)
     if form is None:
         return False
-    word, db, flags = form
+    word, db, flags, ids = form
     from pathlib import Path
 
-    from ..core.ledger import Filter
     from ..errors import PkError
     from .common import State, fail
-    from .lists import listing_format, show_list, show_overdue
 
     st = State(db=Path(db) if db is not None else None)
     try:
+        if word == "done":
+            from .closing import mark_done
+
+            mark_done(st, ids, "--json" in flags)
+            return True
+        from ..core.ledger import Filter
+        from .lists import listing_format, show_list, show_overdue
+
         fmt = listing_format("--json" in flags, "--plain" in flags, "--table" in flags)
         if word == "list":
             show_list(st, Filter(), fmt)
