@@ -1,6 +1,6 @@
-"""`pk list`, `pk overdue` and `pk done ID...` without Typer (`cli/fast.py`): the forms it
-takes, the forms it leaves to Typer, and the same bytes, exit code and saved change as the Typer
-commands for every form it takes.
+"""`pk list`, `pk overdue`, `pk standup` and `pk done ID...` without Typer (`cli/fast.py`): the
+forms it takes, the forms it leaves to Typer, and the same bytes, exit code and saved change as
+the Typer commands for every form it takes.
 
 Each form runs both ways under the same capture (Click's test isolation: stdout is not a
 terminal, so tables turn into plain lines unless `--table` asks for one)."""
@@ -60,6 +60,8 @@ FORMS = [
     ["overdue", "--table"],
     ["list", "--json", "--plain"],  # refused: one line, exit 2
     ["overdue", "--table", "--json"],
+    ["standup"],
+    ["standup", "--json"],
 ]
 
 
@@ -115,6 +117,7 @@ def test_a_bad_config_fails_the_same_way(isolated: Path) -> None:
         (["--db", "a.json", "--db=b.json", "list"], ("list", "b.json", frozenset(), [])),
         (["--db", "~/p.json"], ("list", "~/p.json", frozenset(), [])),
         (["done", "3"], ("done", None, frozenset(), [3])),
+        (["standup", "--json"], ("standup", None, frozenset({"--json"}), [])),
         (["done", "--json", "12", "007"], ("done", None, frozenset({"--json"}), [12, 7])),
     ],
 )
@@ -148,6 +151,9 @@ def test_forms_it_takes(args: list[str], form) -> None:
         ["done", "-3"],
         ["done", "3", "--help"],
         ["list", "3"],
+        ["standup", "--format", "markdown"],
+        ["standup", "--plain"],
+        ["standup", "2"],
     ],
 )
 def test_forms_it_leaves_to_typer(args: list[str]) -> None:

@@ -109,8 +109,9 @@ def test_everyday_lists_start_without_typer(far_ahead, args: list[str]) -> None:
     assert loaded(modules_after(args, {}), ("typer", "click", "promisekeeper.cli.core")) == []
 
 
-def test_done_on_a_plain_id_starts_without_typer(far_ahead) -> None:
-    assert loaded(modules_after(["done", "2"], {}), ("typer", "click", "rich")) == []
+@pytest.mark.parametrize("args", [["done", "2"], ["standup"]])
+def test_done_and_standup_start_without_typer(far_ahead, args: list[str]) -> None:
+    assert loaded(modules_after(args, {}), ("typer", "click", "rich")) == []
 
 
 def test_a_list_with_a_filter_goes_through_typer(far_ahead) -> None:

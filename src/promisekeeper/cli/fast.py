@@ -4,7 +4,8 @@ Typer and Click cost ~40 ms to import and set up, more than `pk list` spends on 
 `__main__` asks `run_fast` first; it takes only arguments that need no parsing:
 
 - `pk [--db PATH] [list | overdue] [--json] [--plain] [--table]` (bare `pk` lists);
-- `pk [--db PATH] done ID... [--json]`, every id plain ASCII digits.
+- `pk [--db PATH] done ID... [--json]`, every id plain ASCII digits;
+- `pk [--db PATH] standup [--json]`.
 
 Anything else (a filter, a value to read, `--help`, a typo, shell completion) returns False and
 goes to Typer, so options with values keep a single parser. The work itself is in `lists.py` and
@@ -17,7 +18,7 @@ from __future__ import annotations
 import os
 
 LIST_FLAGS = frozenset({"--json", "--plain", "--table"})
-DONE_FLAGS = frozenset({"--json"})
+JSON_FLAG = frozenset({"--json"})
 
 
 def fast_form(args: list[str]) -> tuple[str, str | None, frozenset[str], list[int]] | None:
@@ -40,7 +41,9 @@ def fast_form(args: list[str]) -> tuple[str, str | None, frozenset[str], list[in
         return None
     if word in ("list", "overdue") and not ids and set(flags) <= LIST_FLAGS:
         return word, db, frozenset(flags), []
-    if word == "done" and ids and set(flags) <= DONE_FLAGS and all(_plain_number(w) for w in ids):
+    if word == "standup" and not ids and set(flags) <= JSON_FLAG:
+        return word, db, frozenset(flags), []
+    if word == "done" and ids and set(flags) <= JSON_FLAG and all(_plain_number(w) for w in ids):
         return word, db, frozenset(flags), [int(w) for w in ids]
     return None
 
@@ -71,7 +74,11 @@ def run_fast(args: list[str]) -> bool:
             mark_done(st, ids, "--json" in flags)
             return True
         from ..core.ledger import Filter
-        from .lists import listing_format, show_list, show_overdue
+        from .lists import listing_format, show_list, show_overdue, show_standup
+
+        if word == "standup":
+            show_standup(st, json_="--json" in flags)
+            return True
 
         fmt = listing_format("--json" in flags, "--plain" in flags, "--table" in flags)
         if word == "list":

@@ -1,12 +1,15 @@
-"""What `pk list` and `pk overdue` do once their options are read: plain functions of the run's
-`State`, shared by the Typer commands (`ledger_cmds`) and the fast path (`fast`), so the two
-cannot drift apart. No Typer here."""
+"""What `pk list`, `pk overdue` and `pk standup` do once their options are read: plain functions
+of the run's `State`, shared by the Typer commands (`ledger_cmds`, `report_cmds`) and the fast
+path (`fast`), so the two cannot drift apart. No Typer here."""
 
 from __future__ import annotations
 
+import sys
+
 from ..core import ledger
 from ..errors import BadInput
-from ..views.lines import stdout_is_terminal
+from ..storage.files import REQUESTS
+from ..views.lines import is_terminal, stdout_is_terminal
 from ..views.listing import print_promises
 from .common import State, output_format
 
@@ -55,3 +58,30 @@ def show_overdue(st: State, fmt: str) -> None:
         empty="Nothing is overdue. Well kept!",
         fmt=fmt,
     )
+
+
+def show_standup(
+    st: State,
+    *,
+    since: str | None = None,
+    fmt: str | None = None,
+    by: str | None = None,
+    json_: bool = False,
+) -> None:
+    """The standup summary (see `pk standup --help`), printed in the chosen format."""
+    from ..core import report
+    from ..views.report import STANDUP_FORMATS, print_standup
+
+    chosen = "json" if json_ else (fmt or ("rich" if is_terminal(sys.stdout) else "plain")).lower()
+    if chosen not in STANDUP_FORMATS:
+        raise BadInput(f"unknown format {fmt!r}; choose one of {', '.join(STANDUP_FORMATS)}")
+    if by not in (None, "team"):
+        raise BadInput(f"standup can be grouped --by team, not {by!r}")
+    view = st.store().read()
+    cut = None
+    if since:
+        from ..dates import parse_since
+
+        cut = parse_since(since, st.now, st.settings)
+    result = report.standup(view.promises(), view.records(REQUESTS), st.now, st.settings, cut)
+    print_standup(lambda: st.out, result, st.tz, chosen, by)

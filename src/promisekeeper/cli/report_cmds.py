@@ -4,15 +4,14 @@ repeating promise. Each parses its options, calls `report` / `thanks`, and print
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import typer
 
-from ..dates import format_local, parse_since
+from ..dates import format_local
 from ..errors import BadInput
 from ..model import Promise
-from ..storage.store import PROMISES, REQUESTS, View
+from ..storage.store import PROMISES, View
 from ..views.contract import dump_json, promise_json
 from ..views.lines import safe
 from ..views.listing import print_promises
@@ -23,13 +22,13 @@ from .common import (
     State,
     check_id,
     hint,
-    is_terminal,
     output_format,
     say,
     state,
 )
 from .complete import complete_choices
 from .core import app
+from .lists import show_standup
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -67,19 +66,7 @@ def standup_cmd(
 
         pk standup --format plain --by team                 # for a cron mail
     """
-    from ..core import report
-    from ..views.report import STANDUP_FORMATS, print_standup
-
-    st = state(ctx)
-    chosen = "json" if json_ else (fmt or ("rich" if is_terminal(sys.stdout) else "plain")).lower()
-    if chosen not in STANDUP_FORMATS:
-        raise BadInput(f"unknown format {fmt!r}; choose one of {', '.join(STANDUP_FORMATS)}")
-    if by not in (None, "team"):
-        raise BadInput(f"standup can be grouped --by team, not {by!r}")
-    view = st.store().read()
-    cut = parse_since(since, st.now, st.settings) if since else None
-    result = report.standup(view.promises(), view.records(REQUESTS), st.now, st.settings, cut)
-    print_standup(lambda: st.out, result, st.tz, chosen, by)
+    show_standup(state(ctx), since=since, fmt=fmt, by=by, json_=json_)
 
 
 @app.command("stats")
