@@ -7,6 +7,8 @@ terminal, so tables turn into plain lines unless `--table` asks for one)."""
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -112,13 +114,21 @@ def test_a_bad_config_fails_the_same_way(isolated: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "form"),
     [
-        ([], ("list", None, frozenset(), [])),
-        (["overdue", "--plain"], ("overdue", None, frozenset({"--plain"}), [])),
-        (["--db", "a.json", "--db=b.json", "list"], ("list", "b.json", frozenset(), [])),
-        (["--db", "~/p.json"], ("list", "~/p.json", frozenset(), [])),
-        (["done", "3"], ("done", None, frozenset(), [3])),
-        (["standup", "--json"], ("standup", None, frozenset({"--json"}), [])),
-        (["done", "--json", "12", "007"], ("done", None, frozenset({"--json"}), [12, 7])),
+        ([], ("list", None, {"flags": frozenset()})),
+        (["overdue", "--plain"], ("overdue", None, {"flags": frozenset({"--plain"})})),
+        (["--db", "a.json", "--db=b.json", "list"], ("list", "b.json", {"flags": frozenset()})),
+        (["--db", "~/p.json"], ("list", "~/p.json", {"flags": frozenset()})),
+        (["done", "3"], ("done", None, {"pids": [3], "json_": False})),
+        (["done", "--json", "12", "007"], ("done", None, {"pids": [12, 7], "json_": True})),
+        (["standup", "--json"], ("standup", None, {"json_": True})),
+        (
+            ["add", "Q3", "-t", "a", "--to", "Dana", "--tag", "b", "-d", "fri", "-q"],
+            (
+                "add",
+                None,
+                {"title": "Q3", "to": "Dana", "due": "fri", "tags": ["a", "b"], "quiet": True},
+            ),
+        ),
     ],
 )
 def test_forms_it_takes(args: list[str], form) -> None:
@@ -154,6 +164,17 @@ def test_forms_it_takes(args: list[str], form) -> None:
         ["standup", "--format", "markdown"],
         ["standup", "--plain"],
         ["standup", "2"],
+        ["add", "Q3", "--to", "Dana"],  # no --due: Typer names what is missing
+        ["add", "--to", "Dana", "--due", "fri"],  # no title
+        ["add", "Q3", "more", "--to", "Dana", "--due", "fri"],
+        ["add", "Q3", "--to", "Dana", "--due", "fri", "--due", "mon"],  # Click keeps the last
+        ["add", "Q3", "--to=Dana", "--due", "fri"],
+        ["add", "Q3", "--to", "Dana", "--due", "-1d"],
+        ["add", "Q3", "--to", "Dana", "--due", "fri", "--every", "week"],
+        ["add", "Q3", "--to", "Dana", "--due", "fri", "--json", "--json"],
+        ["add", "--", "-5% forecast", "--to", "Dana", "--due", "fri"],
+        ["add", "Q3", "--to", "Dana", "--due", "fri", "--help"],
+        ["add", "Q3", "--to", "Dana", "--due"],
     ],
 )
 def test_forms_it_leaves_to_typer(args: list[str]) -> None:
@@ -208,3 +229,44 @@ def test_done_through_the_real_entry_point(ledger, proc) -> None:
         "Kept #1 “Q3 headcount numbers” on time.\n".encode(),
     )
     assert proc("done", "1").returncode != 0  # closed already
+
+
+ADD_FORMS = [
+    ["add", "Budget draft", "--to", "Dana", "--due", "fri 3pm"],
+    ["add", "Budget draft", "--to", "Dana", "--due", "fri", "--team", "Finance", "-t", "q3"],
+    ["add", "Floor plan", "--from", "Sam", "-d", "tomorrow", "--json"],
+    ["add", "Budget", "--to", "Dana", "--due", "fri", "--effort", "3h", "--tag", "a", "-t", "b"],
+    ["add", "Late one", "--to", "Kim", "--due", "2026-11-20", "--past", "-q"],
+    ["add", "Late one", "--to", "Kim", "--due", "2026-11-20"],  # refused: in the past
+    ["add", "Vague", "--to", "Kim", "--due", "soonish"],  # refused: no such date
+    ["add", "Both", "--to", "Kim", "--from", "Sam", "--due", "fri"],  # refused: which way?
+    ["add", "Busy friday", "--to", "Lee", "--due", "fri 3pm", "--effort", "30h"],  # heads-up
+]
+
+
+def without_uuid(run: tuple[int, str, str]) -> tuple[int, str, str]:
+    code, out, err = run
+    return code, re.sub(r'"uuid": "[0-9a-f-]{36}"', '"uuid": "…"', out), err
+
+
+def saved(db_path: Path) -> list[dict]:
+    """The saved promises without what is new on every run (a random uuid)."""
+    records = json.loads(db_path.read_text())["promises"]
+    return [{k: v for k, v in r.items() if k != "uuid"} for r in records.values()]
+
+
+@pytest.mark.parametrize("args", ADD_FORMS, ids=" ".join)
+def test_add_prints_and_saves_what_typer_does(ledger, db_path: Path, args) -> None:
+    before = db_path.read_bytes()
+    expected = through_typer(args)
+    after_typer = saved(db_path)
+    db_path.write_bytes(before)
+    assert without_uuid(through_fast_path(args)) == without_uuid(expected)
+    assert saved(db_path) == after_typer
+    assert expected[1] or expected[2]
+
+
+def test_add_through_the_real_entry_point(proc) -> None:
+    done = proc("add", "Q3 numbers", "--to", "Dana", "--due", "fri")
+    assert done.returncode == 0
+    assert done.stdout.decode().startswith("Promised #1 “Q3 numbers” → Dana")

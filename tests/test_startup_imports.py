@@ -109,8 +109,10 @@ def test_everyday_lists_start_without_typer(far_ahead, args: list[str]) -> None:
     assert loaded(modules_after(args, {}), ("typer", "click", "promisekeeper.cli.core")) == []
 
 
-@pytest.mark.parametrize("args", [["done", "2"], ["standup"]])
-def test_done_and_standup_start_without_typer(far_ahead, args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args", [["done", "2"], ["standup"], ["add", "Budget", "--to", "Lee", "--due", "fri"]]
+)
+def test_add_done_and_standup_start_without_typer(far_ahead, args: list[str]) -> None:
     assert loaded(modules_after(args, {}), ("typer", "click", "rich")) == []
 
 

@@ -56,7 +56,7 @@ def move_cmd(
         slot_after = _help_slot(tx, moved)
         mine = moved.direction == "to"
         warning = None if quiet or not mine else heads_up(st, tx, moved.due, busy)
-    echo_saved(ctx, "Moved", moved, json_, warning)
+    echo_saved(state(ctx), "Moved", moved, json_, warning)
     if not json_ and moved.direction == "to":
         from ..views.messages import move_notice
 
@@ -181,7 +181,7 @@ def reopen_cmd(
     st = state(ctx)
     with st.store().write("reopen") as tx:
         reopened = lifecycle.reopen(tx, check_id(pid), st.now)
-    echo_saved(ctx, "Reopened", reopened, json_)
+    echo_saved(state(ctx), "Reopened", reopened, json_)
 
 
 @app.command("edit")
@@ -260,7 +260,7 @@ def edit_cmd(
             remove_tags=remove_tag or (),
             due=deadline,
         )
-    echo_saved(ctx, "Edited", edited, json_)
+    echo_saved(state(ctx), "Edited", edited, json_)
 
 
 @app.command("delete")

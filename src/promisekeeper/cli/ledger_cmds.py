@@ -8,17 +8,18 @@ import typer
 
 from ..core import ledger
 from ..core.ledger import SortKey
-from ..dates import parse_deadline, parse_when
+from ..dates import parse_when
 from ..views.contract import dump_json, promise_json
 from ..views.lines import safe
 from ..views.listing import print_promises
 from ..views.messages import quoted
+from .adding import log_promise
 from .common import JSON_HELP, PLAIN_HELP, check_id, output_format, state
 from .complete import complete_any_ids, complete_people
 from .core import app
-from .heads_up import EFFORT_HELP, QUIET_HELP, effort_minutes, heads_up
+from .heads_up import EFFORT_HELP, QUIET_HELP
 from .lists import listing_format, show_list, show_overdue
-from .promise_common import ID_HELP, echo_saved, person_and_direction
+from .promise_common import ID_HELP
 
 
 @app.command("add")
@@ -75,30 +76,20 @@ def add_cmd(
 
     A title that starts with "-" goes after `--`: pk add --to Dana --due fri -- "-5% forecast"
     """
-    st = state(ctx)
-    person, direction = person_and_direction(to, from_)
-    deadline = parse_deadline(due, st.now, st.settings, allow_past=past)
-    minutes = effort_minutes(effort)
-    series = None
-    if every is not None:  # imported only then: rules bring in dateutil.rrule
-        from ..core.series import new_series
-
-        series = new_series(every, deadline, st.settings)
-    with st.store().write("add") as tx:
-        promise = ledger.add(
-            tx,
-            title=title,
-            person=person,
-            direction=direction,
-            due=deadline,
-            now=st.now,
-            team=team,
-            tags=tag,
-            series=series,
-            effort_minutes=minutes,
-        )
-        warning = None if quiet or direction == "from" else heads_up(st, tx, deadline)
-    echo_saved(ctx, "Promised" if direction == "to" else "Waiting on", promise, json_, warning)
+    log_promise(
+        state(ctx),
+        title,
+        to=to,
+        from_=from_,
+        due=due,
+        team=team,
+        tags=tag,
+        past=past,
+        every=every,
+        json_=json_,
+        effort=effort,
+        quiet=quiet,
+    )
 
 
 TABLE_HELP = "Print the table even when stdout is not a terminal (a pipe or a file)."

@@ -177,4 +177,4 @@ def capture_cmd(
         )
         warning = None if quiet or read.direction == "from" else heads_up(st, tx, read.due)
     verb = "Promised" if promise.direction == "to" else "Waiting on"
-    echo_saved(ctx, verb, promise, json_, warning)
+    echo_saved(state(ctx), verb, promise, json_, warning)

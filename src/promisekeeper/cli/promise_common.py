@@ -3,15 +3,13 @@ share: the id argument's help, who-and-which-way, and the line (or JSON) that sa
 
 from __future__ import annotations
 
-import typer
-
 from ..dates import describe_due
 from ..errors import BadInput
 from ..model import Direction, Promise
 from ..views.contract import dump_json, promise_json
 from ..views.lines import safe
 from ..views.messages import quoted
-from .common import say, state
+from .common import State, say
 from .heads_up import tell
 
 ID_HELP = "The promise's id (shown in `pk list`)."
@@ -26,11 +24,10 @@ def person_and_direction(to: str | None, from_: str | None) -> tuple[str, Direct
 
 
 def echo_saved(
-    ctx: typer.Context, verb: str, promise: Promise, json_: bool, warning: str | None = None
+    st: State, verb: str, promise: Promise, json_: bool, warning: str | None = None
 ) -> None:
     """The result line (or JSON), then a capacity heads-up (on stderr; in the JSON as
     `heads_up`) for the commands that check capacity."""
-    st = state(ctx)
     if json_:
         data = promise_json(promise, st.now)
         dump_json(data if verb not in HEADS_UP_VERBS else {**data, "heads_up": warning})
