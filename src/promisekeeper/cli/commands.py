@@ -25,12 +25,22 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 HELP_ORDER = tuple(name for names in COMMAND_MODULES.values() for name in names)
 
 
-def after_global_options(args: list[str]) -> list[str]:
-    """`args` without the leading `--db PATH` / `--db=PATH`: where the command word stands."""
+def global_options(args: list[str]) -> tuple[str | None, list[str]]:
+    """(the last `--db` value, or None; the rest of `args`): `--db PATH` / `--db=PATH` stand
+    before the command word. A `--db` with nothing after it gives "" (no path)."""
+    db: str | None = None
     rest = list(args)
     while rest[:1] == ["--db"] or (rest and rest[0].startswith("--db=")):
-        rest = rest[2:] if rest[0] == "--db" else rest[1:]
-    return rest
+        if rest[0] == "--db":
+            db, rest = (rest[1] if len(rest) > 1 else ""), rest[2:]
+        else:
+            db, rest = rest[0][len("--db=") :], rest[1:]
+    return db, rest
+
+
+def after_global_options(args: list[str]) -> list[str]:
+    """`args` without the leading `--db PATH` / `--db=PATH`: where the command word stands."""
+    return global_options(args)[1]
 
 
 def default_to_list(args: list[str]) -> list[str]:

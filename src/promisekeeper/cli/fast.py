@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .commands import global_options
+
 LIST_FLAGS = frozenset({"--json", "--plain", "--table"})
 JSON_FLAG = frozenset({"--json"})
 # `pk add`'s options that take a value, by every name Typer knows them by.
@@ -40,15 +42,7 @@ ADD_FLAGS = {"--past": "past", "--json": "json_", "--quiet": "quiet", "-q": "qui
 
 def fast_form(args: list[str]) -> tuple[str, str | None, dict[str, Any]] | None:
     """(command, --db value or None, what the command needs) when `args` is a form taken here."""
-    db: str | None = None
-    rest = list(args)
-    while rest:
-        if rest[0] == "--db" and len(rest) > 1:
-            db, rest = rest[1], rest[2:]
-        elif rest[0].startswith("--db="):
-            db, rest = rest[0][len("--db=") :], rest[1:]
-        else:
-            break
+    db, rest = global_options(args)
     if db is not None and (not db or db.startswith("-")):
         return None  # an empty or dash-led path: let Click say what it makes of it
     word, words = (rest[0], rest[1:]) if rest else ("list", [])
