@@ -180,3 +180,34 @@ def test_closed_at_reads_done_and_dropped() -> None:
     assert archive.closed_at(done).isoformat() == "2026-09-01T08:00:00+00:00"
     assert archive.closed_at(dropped).isoformat() == "2026-09-03T08:00:00+00:00"
     assert archive.closed_at({"status": "open"}) is None
+
+
+def test_due_for_archive_decides_by_time_not_by_text() -> None:
+    """`done_at` is compared as text only to keep a later one hot; every other form is parsed,
+    so a time written with another offset, with microseconds or at the cutoff's own second is
+    judged by the time it means."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 11, 23, 9, 0, 0, 500_000, tzinfo=UTC)
+    cutoff = "2026-10-24T09:00:00+00:00"  # now - 30 days, to the second
+
+    def done(at: str) -> dict:
+        return {"status": "done", "done_at": at, "due": "2026-10-01T15:00:00+00:00"}
+
+    records = list(
+        enumerate(
+            [
+                done("2026-10-24T09:00:01+00:00"),  # 1: after the cutoff: stays
+                done("2026-10-24T08:59:59+00:00"),  # 2: before: moves
+                done(cutoff),  # 3: the cutoff's second, half a second before it: moves
+                done("2026-10-24T10:30:00+02:00"),  # 4: 08:30 UTC, its text "later": moves
+                done("2026-10-24T03:30:00-06:00"),  # 5: 09:30 UTC, its text "earlier": stays
+                done("2026-10-24T08:59:59.900000+00:00"),  # 6: microseconds, before: moves
+                {"status": "dropped", "due": "2026-09-01T15:00:00+00:00", "history": []},  # 7
+                {"status": "open", "done_at": None, "due": "2026-09-01T15:00:00+00:00"},  # 8
+            ],
+            start=1,
+        )
+    )
+    chosen = [pid for pid, _ in archive.due_for_archive(records, now, timedelta(days=30))]
+    assert chosen == [2, 3, 4, 6, 7]
