@@ -32,7 +32,9 @@ def listing_format(json_: bool, plain: bool, table: bool) -> str:
 def show_list(st: State, flt: ledger.Filter, fmt: str) -> None:
     """The promises `flt` chooses (open ones, or all with `include_closed`), printed as `fmt`."""
     closed = flt.include_closed
-    view = st.store().read()  # the archive only when closed promises are asked for
+    # The archive only when closed promises are asked for; otherwise not even the closed ones
+    # in the hot file.
+    view = st.store().read(open_only=not closed)
     shown = ledger.select(view.promises(None if closed else "open", archived=closed), flt, st.now)
     print_promises(
         lambda: st.out,
@@ -48,7 +50,7 @@ def show_list(st: State, flt: ledger.Filter, fmt: str) -> None:
 
 def show_overdue(st: State, fmt: str) -> None:
     """What is late, the longest-late first, printed as `fmt`."""
-    late = ledger.overdue(st.store().read().promises("open"), st.now)
+    late = ledger.overdue(st.store().read(open_only=True).promises("open"), st.now)
     print_promises(
         lambda: st.out,
         late,
