@@ -129,6 +129,7 @@ def text_problem(text: str, what: str = "title") -> str | None:
 
 
 _REQUIRED_TEXT = ("uuid", "title", "person", "direction", "due", "created")
+_REQUIRED_KEYS = frozenset(_REQUIRED_TEXT)
 
 
 def record_problem(data: Any) -> str | None:
@@ -136,10 +137,13 @@ def record_problem(data: Any) -> str | None:
     is ours before rewriting it. `Promise.from_dict` does the full check when a record is used."""
     if not isinstance(data, dict):
         return "record is not an object"
-    # It runs for every record on each write, so it only looks for the keys; a field of the
-    # wrong type is left as it is (never lost) and reported when the record is read.
-    missing = [key for key in _REQUIRED_TEXT if key not in data]
-    return f"missing field {missing[0]!r}" if missing else None
+    # It runs for every record on each write, so it only looks for the keys (one set comparison
+    # while they are all there); a field of the wrong type is left as it is (never lost) and
+    # reported when the record is read.
+    if data.keys() >= _REQUIRED_KEYS:
+        return None
+    missing = next(key for key in _REQUIRED_TEXT if key not in data)
+    return f"missing field {missing!r}"
 
 
 @dataclass(frozen=True, slots=True)
