@@ -115,8 +115,11 @@ class Tally:
 
     def __init__(self, promises: Iterable[Due], tz: tzinfo) -> None:
         ordered = sorted(promises, key=lambda p: p.due)  # aware: ordered by the instant
-        self.per_day = Counter(p.due.astimezone(tz).date() for p in ordered)
         self.dues = [p.due for p in ordered]
+        # Converted per distinct deadline: most promises share a few (17:00 is the default time).
+        self.per_day: Counter[date] = Counter()
+        for due, count in Counter(self.dues).items():
+            self.per_day[due.astimezone(tz).date()] += count
         # [k] is the sum over the first k promises in deadline order.
         self.stated = list(accumulate((p.effort_minutes or 0 for p in ordered), initial=0))
         self.unstated = list(
