@@ -3,7 +3,8 @@ Europe/Berlin; working time Mon–Fri 09:00–17:00, so 7h are left today)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import random
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,6 +59,14 @@ def test_more_than_max_due_per_day_raises_a_heads_up_and_finds_a_lighter_day() -
 def test_five_a_day_is_allowed() -> None:
     promises = [Due(n, at(27, 15), None) for n in range(5)]
     assert heads_up(promises, [], deadline=at(27, 15), now=NOW, settings=SETTINGS) is None
+
+
+def test_the_lighter_day_is_the_first_with_working_time_for_everything_due_by_then() -> None:
+    promises = [Due(1, at(24, 12), 60 * 60)]
+    warning = heads_up(promises, [], deadline=at(24, 12), now=NOW, settings=SETTINGS)
+    assert warning is not None and warning.load.over_time
+    # 7h today, then 8h a working day: 55h by the end of Tue 1 Dec, 63h by Wed 2 Dec.
+    assert warning.lighter_day == datetime(2026, 12, 2).date()
 
 
 @pytest.fixture
@@ -153,3 +162,91 @@ def test_move_json_carries_the_heads_up(pk, crowded_friday) -> None:
     moved = pk.json("move", "4", "fri 3pm", "--reason", "waiting on the numbers")
     assert moved["heads_up"].startswith("Heads-up: by Fri 27 Nov 15:00")
     assert pk.json("move", "4", "2026-12-01", "-r", "later")["heads_up"] is None
+
+
+# Many promises across the night the clocks go back (Sun 25 Oct 2026, 03:00 CEST → 02:00 CET):
+# `load` and the lighter day must match the obvious computation done promise by promise, day by
+# day. Local midnight is 22:00 UTC before the change and 23:00 after, so a day counted in the
+# wrong offset, or a deadline compared one promise off, changes the figures.
+OCTOBER_NOW = datetime(2026, 10, 21, 10, 0, tzinfo=TZ)  # a Wednesday
+
+
+def reference_free_minutes(now: datetime, deadline: datetime) -> int:
+    """Working minutes (Mon–Fri 09:00–17:00 local) from now to the deadline, a day at a time."""
+    total, day = 0, now.date()
+    while day <= deadline.astimezone(TZ).date():
+        if day.weekday() < 5:
+            lo = max(datetime.combine(day, time(9), tzinfo=TZ), now)
+            hi = min(datetime.combine(day, time(17), tzinfo=TZ), deadline)
+            if hi > lo:
+                total += int((hi.astimezone(UTC) - lo.astimezone(UTC)).total_seconds()) // 60
+        day += timedelta(days=1)
+    return total
+
+
+def reference_figures(promises: list[Due], deadline: datetime) -> tuple[int, int, int, int, int]:
+    day = deadline.astimezone(TZ).date()
+    by = [p for p in promises if p.due <= deadline]
+    return (
+        sum(1 for p in promises if p.due.astimezone(TZ).date() == day),
+        len(by),
+        sum(p.effort_minutes or 0 for p in by),
+        sum(1 for p in by if p.effort_minutes is None),
+        reference_free_minutes(OCTOBER_NOW, deadline),
+    )
+
+
+def reference_lighter_day(promises: list[Due], after: date) -> date | None:
+    day = after
+    for _ in range(60):
+        day += timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        on_day, _, stated, _, free = reference_figures(promises, at_local(day, time(17)))
+        if on_day + 1 <= SETTINGS.max_due_per_day and stated <= free:
+            return day
+    return None
+
+
+def at_local(day: date, clock: time) -> datetime:
+    return datetime.combine(day, clock, tzinfo=TZ)
+
+
+def random_dues(seed: int, count: int) -> list[Due]:
+    """Dues over five weeks around the change, days unevenly loaded, many at 17:00 (the default
+    time), many within an hour of local midnight, the rest anywhere; effort mostly unstated."""
+    rng = random.Random(seed)
+    days = [date(2026, 10, 19) + timedelta(days=n) for n in range(36)]
+    weights = [rng.choice([0.2, 1, 3]) for _ in days]
+    dues = []
+    for n in range(count):
+        day = rng.choices(days, weights)[0]
+        clock = rng.choice([time(17), time(23, rng.randrange(60)), time(0, rng.randrange(60))])
+        if rng.random() < 0.3:
+            clock = time(rng.randrange(24), rng.randrange(60))
+        effort = rng.choice([None, None, None, 30, 60, 120, 240])
+        dues.append(Due(n, at_local(day, clock).astimezone(rng.choice([UTC, TZ])), effort))
+    return dues
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_figures_and_lighter_day_match_a_promise_by_promise_count_across_dst(seed: int) -> None:
+    dues = random_dues(seed, 150)
+    lighter_days = set()
+    for offset in range(28):
+        day = date(2026, 10, 21) + timedelta(days=offset)
+        for deadline in (at_local(day, time(17)), at_local(day, time(0, 30))):
+            figures = load(dues, [], deadline=deadline, now=OCTOBER_NOW, settings=SETTINGS)
+            assert (
+                figures.on_day,
+                figures.by_deadline,
+                figures.stated_minutes,
+                figures.unstated,
+                figures.free_minutes,
+            ) == reference_figures(dues, deadline), deadline
+            warning = heads_up(dues, [], deadline=deadline, now=OCTOBER_NOW, settings=SETTINGS)
+            if warning is not None:
+                expected = reference_lighter_day(dues, deadline.astimezone(TZ).date())
+                assert warning.lighter_day == expected, deadline
+                lighter_days.add(expected)
+    assert len(lighter_days) >= 3  # the comparison saw several different answers, not one

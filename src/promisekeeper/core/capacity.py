@@ -15,15 +15,18 @@ A promise that is a help slot (`request_id`) is counted as its slot, not twice.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import accumulate
 from typing import NamedTuple
 
 from ..config import Settings
 from ..dates import wall_clock
 from ..model import parse_iso
 from ..storage.store import PROMISES, View
-from .slots import Interval, free_windows, working_windows
+from .slots import Interval, working_windows
 
 LOOK_AHEAD_DAYS = 60  # how far the next lighter day is looked for
 
@@ -104,6 +107,31 @@ def _overlap(intervals: Iterable[Interval], start: datetime, end: datetime) -> t
     return total
 
 
+class Tally:
+    """My open promises, counted once for the many deadlines a heads-up tries (the deadline, then
+    up to LOOK_AHEAD_DAYS candidate days): each promise's local day is worked out once, not once
+    per deadline, and the deadlines are kept in order with running sums, so "due by" is a bisect
+    rather than a pass over every open promise."""
+
+    def __init__(self, promises: Iterable[Due], tz: tzinfo) -> None:
+        ordered = sorted(promises, key=lambda p: p.due)  # aware: ordered by the instant
+        self.dues = [p.due for p in ordered]
+        # Converted per distinct deadline: most promises share a few (17:00 is the default time).
+        self.per_day: Counter[date] = Counter()
+        for due, count in Counter(self.dues).items():
+            self.per_day[due.astimezone(tz).date()] += count
+        # [k] is the sum over the first k promises in deadline order.
+        self.stated = list(accumulate((p.effort_minutes or 0 for p in ordered), initial=0))
+        self.unstated = list(
+            accumulate((1 if p.effort_minutes is None else 0 for p in ordered), initial=0)
+        )
+
+    def due_by(self, deadline: datetime) -> tuple[int, int, int]:
+        """How many are due at or before `deadline`, their stated minutes, how many state none."""
+        count = bisect_right(self.dues, deadline)
+        return count, self.stated[count], self.unstated[count]
+
+
 def load(
     promises: Sequence[Due],
     help_slots: Sequence[Interval],
@@ -114,23 +142,47 @@ def load(
     busy: Sequence[Interval] = (),
 ) -> Load:
     """The figures for a deadline. `help_slots` are the booked slots; `busy` the calendar's."""
-    tz = settings.tz
-    day = deadline.astimezone(tz).date()
     start = now.astimezone(UTC)
+    windows = _working_windows(settings, start, deadline)
+    return _load(Tally(promises, settings.tz), help_slots, windows, deadline, start, settings, busy)
+
+
+def _working_windows(settings: Settings, start: datetime, deadline: datetime) -> list[Interval]:
+    """The working windows on the local days from `start`'s to `deadline`'s."""
+    tz = settings.tz
+    last = max(deadline.astimezone(UTC), start).astimezone(tz).date()
+    return working_windows(settings.work, tz, start.astimezone(tz).date(), last)
+
+
+def _load(
+    tally: Tally,
+    help_slots: Sequence[Interval],
+    windows: Sequence[Interval],
+    deadline: datetime,
+    start: datetime,
+    settings: Settings,
+    busy: Sequence[Interval],
+) -> Load:
+    """`load` over a tally and the working windows from `start`'s day on (UTC): the windows may
+    run past the deadline (`lighter_day` shares them across its candidate days), so they are cut
+    to [start, deadline] here."""
+    day = deadline.astimezone(settings.tz).date()
     end = max(deadline.astimezone(UTC), start)
-    by = [p for p in promises if p.due <= deadline]
-    windows = free_windows(settings.work, tz, (), start=start, end=end) if end > start else []
-    working = sum((w.length for w in windows), timedelta(0))
-    busy_time = sum(
-        (_overlap(busy, w.start, w.end) for w in windows), timedelta(0)
-    )  # only busy time inside working hours takes working time away
+    working = busy_time = timedelta(0)
+    for window in windows:
+        lo, hi = max(window.start, start), min(window.end, end)
+        if hi > lo:
+            working += hi - lo
+            # Only busy time inside working hours takes working time away.
+            busy_time += _overlap(busy, lo, hi)
+    by_deadline, stated, unstated = tally.due_by(deadline)
     return Load(
         deadline=deadline,
         day=day,
-        on_day=sum(1 for p in promises if p.due.astimezone(tz).date() == day),
-        by_deadline=len(by),
-        stated_minutes=sum(p.effort_minutes or 0 for p in by),
-        unstated=sum(1 for p in by if p.effort_minutes is None),
+        on_day=tally.per_day[day],
+        by_deadline=by_deadline,
+        stated_minutes=stated,
+        unstated=unstated,
         help_minutes=_minutes(_overlap(help_slots, start, end)),
         busy_minutes=_minutes(busy_time),
         free_minutes=max(0, _minutes(working - busy_time)),
@@ -149,14 +201,16 @@ def heads_up(
 ) -> HeadsUp | None:
     """A heads-up when `deadline` (already among `promises` / `help_slots`) is too much, with the
     next lighter working day; None when it fits."""
-    figures = load(promises, help_slots, deadline=deadline, now=now, settings=settings, busy=busy)
+    tally, start = Tally(promises, settings.tz), now.astimezone(UTC)
+    windows = _working_windows(settings, start, deadline)
+    figures = _load(tally, help_slots, windows, deadline, start, settings, busy)
     if not figures.too_much:
         return None
-    return HeadsUp(figures, lighter_day(promises, help_slots, figures, now, settings, busy))
+    return HeadsUp(figures, lighter_day(tally, help_slots, figures, now, settings, busy))
 
 
 def lighter_day(
-    promises: Sequence[Due],
+    tally: Tally,
     help_slots: Sequence[Interval],
     current: Load,
     now: datetime,
@@ -166,10 +220,18 @@ def lighter_day(
     """The first working day after the deadline's where a deadline at the end of the working day
     raises no heads-up (the promise moved there: one fewer on its old day, one more on this)."""
     tz, work = settings.tz, settings.work
+    start = now.astimezone(UTC)
+    # The working windows from today up to the day being tried, extended as the days are tried:
+    # each day's hours are converted to UTC once, not once for every later candidate.
+    windows: list[Interval] = []
+    covered = start.astimezone(tz).date() - timedelta(days=1)
     for day in work.next_workdays(current.day, LOOK_AHEAD_DAYS)[:LOOK_AHEAD_DAYS]:
-        windows = working_windows(work, tz, day, day)
-        end = windows[-1].end if windows else wall_clock(datetime.combine(day, time(23, 59)), tz)
-        there = load(promises, help_slots, deadline=end, now=now, settings=settings, busy=busy)
+        if day > covered:
+            windows += working_windows(work, tz, covered + timedelta(days=1), day)
+            covered = day
+        on_day = working_windows(work, tz, day, day)
+        end = on_day[-1].end if on_day else wall_clock(datetime.combine(day, time(23, 59)), tz)
+        there = _load(tally, help_slots, windows, end, start, settings, busy)
         # The promise being placed is counted on its current day; on `day` it would be one more.
         if there.on_day + 1 <= settings.max_due_per_day and not there.over_time:
             return day
