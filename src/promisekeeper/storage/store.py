@@ -499,9 +499,9 @@ class Store:
             tx = Transaction(target, load_file(target), operation)
             # Check every record's shape before changing any: a malformed one must stop the write
             # here, or we would rewrite (and so "accept") a file we do not understand.
-            for pid, record in tx.records(PROMISES):
+            for key, record in tx.data[PROMISES].items():
                 if problem := record_problem(record):
-                    raise corrupt(target, f"promise {pid}: {problem}")
+                    raise corrupt(target, f"promise {key}: {problem}")
             for rid, record in tx.records(REQUESTS):
                 if problem := request_problem(record):
                     raise corrupt(target, f"request {rid}: {problem}")
