@@ -73,7 +73,9 @@ def relative(when: datetime, now: datetime, *, past: str = "late", tz: tzinfo | 
     return relative_words(seconds, wall_when, wall_now, past=past)
 
 
+# Made once: `relative_words` runs once per listed line.
 _DAY = timedelta(days=1)
+_TWO_WEEKS = timedelta(days=14)
 
 
 def relative_words(
@@ -108,7 +110,7 @@ def _calendar_parts(start: datetime, end: datetime) -> list[tuple[int, str]]:
     days (nearest day) under two calendar months, months and days under six, then years and
     months (nearest month)."""
     delta = end - start
-    if delta < timedelta(days=14):
+    if delta < _TWO_WEEKS:
         hours = int(delta.total_seconds() // 3600)
         return [(hours // 24, "day"), (hours % 24, "hour")]
     months = months_between(start, end)

@@ -112,7 +112,8 @@ class _ListingClock:
         if self.now_utc is None:
             return _each_line_due_text(p, self.now, self.tz, self.soon)
         due = p.due
-        require_aware(due, "format_local")
+        if due.tzinfo is not UTC:  # as stored: aware, nothing to check
+            require_aware(due, "format_local")
         local = due.astimezone(self.tz)
         when = local_label(local, year=self.year != local.year)
         if p.status == "done" and p.done_at is not None:
