@@ -6,7 +6,7 @@ Times are aware datetimes; they are stored as UTC ISO-8601 strings ending in `+0
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -268,9 +268,10 @@ class Promise:
         """Rebuild from the stored form; raises ValueError naming the first bad field."""
         if not isinstance(data, dict):
             raise ValueError("record is not an object")
+        get = data.get
         try:
             direction = data["direction"]
-            status = data.get("status", "open")
+            status = get("status", "open")
             if direction not in DIRECTIONS:
                 raise ValueError(f"direction {direction!r}")
             if status not in STATUSES:
@@ -278,46 +279,68 @@ class Promise:
             for key in ("uuid", "title", "person"):
                 if not isinstance(data[key], str):
                     raise ValueError(f"{key} is not text")
-            tags = data.get("tags") or []
-            notes = data.get("notes") or []
-            history = data.get("history") or []
-            if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+            tags = get("tags") or []
+            notes = get("notes") or []
+            history = get("history") or []
+            # Most records have no notes and few tags: the item checks only run for a list that
+            # has items (a generator costs more to start than to run over one or two).
+            if not isinstance(tags, list) or (tags and not all(isinstance(t, str) for t in tags)):
                 raise ValueError("tags")
-            if not (isinstance(notes, list) and all(isinstance(n, dict) for n in notes)):
+            if not isinstance(notes, list) or (
+                notes and not all(isinstance(n, dict) for n in notes)
+            ):
                 raise ValueError("notes")
-            if not (isinstance(history, list) and all(isinstance(e, dict) for e in history)):
+            if not isinstance(history, list) or (
+                history and not all(isinstance(e, dict) for e in history)
+            ):
                 raise ValueError("history")
-            request_id = data.get("request_id")
+            request_id = get("request_id")
             if request_id is not None and not isinstance(request_id, int):
                 raise ValueError("request_id")
-            effort = data.get("effort_minutes")
+            effort = get("effort_minutes")
             # Not a bool (an int too), not zero or negative: a stated effort takes time.
             if effort is not None and (type(effort) is not int or effort <= 0):
                 raise ValueError("effort_minutes")
-            return cls(
-                id=pid,
-                uuid=data["uuid"],
-                title=data["title"],
-                person=data["person"],
-                direction=direction,
-                due=parse_iso(data["due"]),
-                created=parse_iso(data["created"]),
-                team=data.get("team"),
-                tags=tuple(tags),
-                status=status,
-                done_at=parse_iso(data["done_at"]) if data.get("done_at") else None,
-                notes=tuple(notes),
-                history=tuple(history),
-                request_id=request_id,
-                series=data.get("series"),
-                thanked_at=parse_iso(data["thanked_at"]) if data.get("thanked_at") else None,
-                thank_note=data.get("thank_note"),
-                effort_minutes=effort,
+            done_at = get("done_at")
+            thanked_at = get("thanked_at")
+            # In the order of the fields, as `_FIELD_SLOTS` sets them.
+            values = (
+                pid,
+                data["uuid"],
+                data["title"],
+                data["person"],
+                direction,
+                parse_iso(data["due"]),
+                parse_iso(data["created"]),
+                get("team"),
+                tuple(tags),
+                status,
+                parse_iso(done_at) if done_at else None,
+                tuple(notes),
+                tuple(history),
+                request_id,
+                get("series"),
+                parse_iso(thanked_at) if thanked_at else None,
+                get("thank_note"),
+                effort,
             )
         except KeyError as exc:
             raise ValueError(f"missing field {exc.args[0]!r}") from exc
         except (TypeError, AttributeError) as exc:
             raise ValueError(f"malformed field: {exc}") from exc
+        # Through the slots rather than `cls(...)`: a frozen dataclass's __init__ calls
+        # object.__setattr__ once per field, which made up a third of reading a record, and
+        # `pk list` reads every open one. Nothing else happens in that __init__ (no defaults are
+        # left to fill, no __post_init__); `strict` fails every read if a field is added here
+        # but not there.
+        promise = object.__new__(cls)
+        for set_slot, value in zip(_FIELD_SLOTS, values, strict=True):
+            set_slot(promise, value)
+        return promise
+
+
+# Each field's slot descriptor setter, in field order: `Promise.from_dict` builds through them.
+_FIELD_SLOTS = tuple(vars(Promise)[f.name].__set__ for f in fields(Promise))
 
 
 # --- help-later requests (stored as plain records in the `requests` table) ---

@@ -41,7 +41,14 @@ def format_local(
     local = dt.astimezone(tz)
     if year is None:
         year = now is not None and now.astimezone(tz).year != local.year
-    return f"{day_label(local.date(), year=year)} {local:%H:%M}"
+    return local_label(local, year=year)
+
+
+def local_label(local: datetime, *, year: bool) -> str:
+    """`format_local` for a time already in the zone it is shown in: a listing converts each
+    deadline once and uses it for the label and the relative words alike."""
+    # Not `{local:%H:%M}`: strftime costs more than the rest of the label, once per listed line.
+    return f"{day_label(local.date(), year=year)} {local.hour:02d}:{local.minute:02d}"
 
 
 def relative(when: datetime, now: datetime, *, past: str = "late", tz: tzinfo | None = None) -> str:
@@ -63,8 +70,24 @@ def relative(when: datetime, now: datetime, *, past: str = "late", tz: tzinfo | 
     assert zone is not None
     wall_when = when.astimezone(zone).replace(tzinfo=None)
     wall_now = now.astimezone(zone).replace(tzinfo=None)
-    earlier, later = sorted((wall_now, wall_when))
-    if later - earlier >= timedelta(days=1) and (wall_when > wall_now) == (seconds > 0):
+    return relative_words(seconds, wall_when, wall_now, past=past)
+
+
+# Made once: `relative_words` runs once per listed line.
+_DAY = timedelta(days=1)
+_TWO_WEEKS = timedelta(days=14)
+
+
+def relative_words(
+    seconds: float, wall_when: datetime, wall_now: datetime, *, past: str = "late"
+) -> str:
+    """`relative` for a caller that already holds the elapsed seconds from now to `when` and both
+    wall clocks (naive, on the calendar that counts the days): a listing works out `now` once,
+    not once per line."""
+    if abs(seconds) < 60:
+        return "now"
+    earlier, later = (wall_now, wall_when) if wall_now <= wall_when else (wall_when, wall_now)
+    if later - earlier >= _DAY and (wall_when > wall_now) == (seconds > 0):
         words = say_parts(_calendar_parts(earlier, later))
     else:
         words = say_parts(elapsed_parts(abs(seconds)))
@@ -87,7 +110,7 @@ def _calendar_parts(start: datetime, end: datetime) -> list[tuple[int, str]]:
     days (nearest day) under two calendar months, months and days under six, then years and
     months (nearest month)."""
     delta = end - start
-    if delta < timedelta(days=14):
+    if delta < _TWO_WEEKS:
         hours = int(delta.total_seconds() // 3600)
         return [(hours // 24, "day"), (hours % 24, "hour")]
     months = months_between(start, end)
