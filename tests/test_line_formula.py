@@ -17,7 +17,7 @@ from promisekeeper.dates.clock import day_label, require_aware
 from promisekeeper.dates.words import _calendar_parts, span
 from promisekeeper.model import Promise, inert
 from promisekeeper.timewords import elapsed_parts, say_parts
-from promisekeeper.views.lines import due_text, promise_line
+from promisekeeper.views.lines import due_text, promise_line, promise_lines
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -137,12 +137,15 @@ def test_a_line_is_the_per_line_formula(listing) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(listings(), min_size=2, max_size=6), st.sampled_from(CHANGES), NEAR)
 def test_one_listing_of_many_promises_is_the_per_line_formula(listed, change, offset) -> None:
-    """Many lines under one `now` (the shared clock is reused), in one zone and then another."""
+    """Many lines under one `now` (one clock for the listing), in one zone and then another."""
     instant = change + timedelta(seconds=offset)
     for zone in (BERLIN, UTC, NEW_YORK):
         now = instant.astimezone(zone)
-        for promise, _, tz, soon in listed:
-            assert promise_line(promise, now, tz, soon) == ref_promise_line(promise, now, tz, soon)
+        for tz in (BERLIN, NEW_YORK):
+            for soon in (timedelta(hours=4), timedelta(0)):
+                promises = [promise for promise, *_ in listed]
+                expected = [ref_promise_line(p, now, tz, soon) for p in promises]
+                assert promise_lines(promises, now, tz, soon) == expected
 
 
 @pytest.mark.parametrize(
@@ -170,8 +173,8 @@ def open_promise(due: datetime) -> Promise:
 
 
 def test_one_instant_in_two_zones_counts_days_on_each_zones_calendar() -> None:
-    """The shared clock is found by identity: an equal `now` in another zone is another listing
-    (Sunday 29 March in Berlin is 23 hours long; in UTC it is 24)."""
+    """An equal `now` in another zone counts days on that zone's calendar (Sunday 29 March in
+    Berlin is 23 hours long; in UTC it is 24)."""
     due = datetime(2026, 3, 30, 22, 0, tzinfo=UTC)  # Tue 31 Mar 00:00 in Berlin
     in_berlin = datetime(2026, 3, 28, 23, 30, tzinfo=BERLIN)
     in_utc = in_berlin.astimezone(UTC)
@@ -181,14 +184,14 @@ def test_one_instant_in_two_zones_counts_days_on_each_zones_calendar() -> None:
     assert lines[1].endswith("due Tue 31 Mar 00:00 — in 1 day 23h")
 
 
-def test_a_naive_now_is_refused_where_it_always_was() -> None:
-    """No caller passes one, but the shortcut must not move the refusal: a closed promise never
-    needed `now` in UTC; an open one's `soon` check compared it with the deadline."""
+def test_a_naive_now_is_refused() -> None:
+    """No caller passes one; a listing refuses it up front rather than print days counted on no
+    calendar."""
     naive = datetime(2026, 3, 29, 12, 0)
     due = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
     dropped = Promise(1, "u", "Numbers", "Dana", "to", due, due, status="dropped")
-    assert promise_line(dropped, naive, BERLIN).endswith("due Mon 30 Mar 14:00 — dropped")
-    with pytest.raises(TypeError, match="can't compare offset-naive and offset-aware"):
-        promise_line(open_promise(due), naive, BERLIN)
+    for promise in (dropped, open_promise(due)):
+        with pytest.raises(ValueError, match=r"^now: expected a timezone-aware datetime"):
+            promise_line(promise, naive, BERLIN)
     with pytest.raises(ValueError, match=r"^format_local: expected a timezone-aware datetime"):
         promise_line(open_promise(due.replace(tzinfo=None)), due, BERLIN)

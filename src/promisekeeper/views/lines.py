@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import IO, TYPE_CHECKING
 
 from ..core.ledger import is_due_today
-from ..dates import format_local, relative, span
+from ..dates import span
 from ..dates.clock import require_aware
 from ..dates.words import local_label, relative_words
 from ..model import Promise, inert
@@ -68,49 +69,49 @@ def due_style(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_S
 def due_text(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON) -> str:
     """`Fri 27 Nov 15:00 — in 3 days · soon`, `... — kept on time`, `... — dropped`: the label in
     `tz`, then the relative words on `now`'s own calendar (`relative` with no zone)."""
-    return _clock(now, tz, soon).due_text(p)
+    return ListingClock(now, tz, soon).due_text(p)
 
 
 def promise_line(p: Promise, now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON) -> str:
     """One promise on one line, no colour, no box characters: for mail, grep and cron."""
-    return _clock(now, tz, soon).line(p)
+    return ListingClock(now, tz, soon).line(p)
 
 
-class _ListingClock:
+def promise_lines(
+    promises: Iterable[Promise], now: datetime, tz: tzinfo, soon: timedelta = DEFAULT_SOON
+) -> list[str]:
+    """`promise_line` for every promise of one listing, working `now` out once for all."""
+    clock = ListingClock(now, tz, soon)
+    return [clock.line(p) for p in promises]
+
+
+class ListingClock:
     """What every line of one listing shares, worked out once instead of once per line: `now` in
     UTC and on its own wall clock, the year and the end of the `soon` window.
 
     A listing of 1,000 open promises otherwise converts the same `now` thousands of times; each
-    deadline is converted to `tz` once and serves both its label and its relative words. The
-    results are those of `format_local(due, tz, now=now)` and `relative(due, now)`, to the byte
-    (`_each_line_due_text` is that formula, kept for a `now` the shortcut cannot take).
+    deadline is converted to `tz` once and serves both its label and its relative words, which
+    are those of `format_local(due, tz, now=now)` and `relative(due, now)` to the byte
+    (tests/test_line_formula.py holds them to that formula).
     """
 
     __slots__ = ("now", "now_utc", "soon", "soon_end", "tz", "wall_now", "year", "zone")
 
     def __init__(self, now: datetime, tz: tzinfo, soon: timedelta) -> None:
+        require_aware(now, "now")
         self.now = now
         self.tz = tz
         self.soon = soon
-        self.now_utc: datetime | None = None
-        try:
-            require_aware(now, "now")
-            self.year = now.astimezone(tz).year
-            # `relative` without a zone counts days on the calendar of `now`'s own zone.
-            self.zone = now.tzinfo
-            self.wall_now = now.astimezone(self.zone).replace(tzinfo=None)
-            # Wall-clock arithmetic in `now`'s zone, as `is_due_soon` does it: 4 hours after
-            # 00:30 on the spring-forward night is 04:30, three hours on.
-            self.soon_end = (now + soon).astimezone(UTC)
-            self.now_utc = now.astimezone(UTC)
-        except (ValueError, OverflowError):
-            # A naive `now` or one at the end of datetime's range: every line takes the long way,
-            # which refuses (or not) exactly where it always did.
-            pass
+        self.year = now.astimezone(tz).year
+        # `relative` without a zone counts days on the calendar of `now`'s own zone.
+        self.zone = now.tzinfo
+        self.wall_now = now.astimezone(self.zone).replace(tzinfo=None)
+        # Wall-clock arithmetic in `now`'s zone, as `is_due_soon` does it: 4 hours after 00:30 on
+        # the spring-forward night is 04:30, three hours on.
+        self.soon_end = (now + soon).astimezone(UTC)
+        self.now_utc = now.astimezone(UTC)
 
     def due_text(self, p: Promise) -> str:
-        if self.now_utc is None:
-            return _each_line_due_text(p, self.now, self.tz, self.soon)
         due = p.due
         if due.tzinfo is not UTC:  # as stored: aware, nothing to check
             require_aware(due, "format_local")
@@ -122,9 +123,8 @@ class _ListingClock:
             return f"{when} — kept {span(p.late_by(self.now).total_seconds())} late"
         if p.status == "dropped":
             return f"{when} — dropped"
-        due_utc = due.astimezone(UTC)
         # Subtract in UTC: Python subtracts datetimes sharing a tzinfo on the wall clock.
-        seconds = (due_utc - self.now_utc).total_seconds()
+        seconds = (due.astimezone(UTC) - self.now_utc).total_seconds()
         if abs(seconds) < 60:
             words = "now"  # as `relative` says it, before it converts anything else
         else:
@@ -148,32 +148,6 @@ class _ListingClock:
         person = p.person if p.person.isprintable() else inert(p.person)
         arrow = "→" if p.direction == "to" else "←"
         return f"#{p.id}  {title}  {arrow} {person}{team}  due {self.due_text(p)}{tags}"
-
-
-def _each_line_due_text(p: Promise, now: datetime, tz: tzinfo, soon: timedelta) -> str:
-    when = format_local(p.due, tz, now=now)
-    if p.status == "done" and p.done_at is not None:
-        if p.kept_on_time:
-            return f"{when} — kept on time"
-        return f"{when} — kept {span(p.late_by(now).total_seconds())} late"
-    if p.status == "dropped":
-        return f"{when} — dropped"
-    marker = " · soon" if is_due_soon(p, now, soon) else ""
-    return f"{when} — {relative(p.due, now)}{marker}"
-
-
-# The last listing's clock: every line of a listing passes the same `now` and `tz`. Matched by
-# identity, not equality: two `now`s at one instant in different zones count days on different
-# calendars. Holding them keeps their ids from being reused while they are compared.
-_last_clock: _ListingClock | None = None
-
-
-def _clock(now: datetime, tz: tzinfo, soon: timedelta) -> _ListingClock:
-    global _last_clock
-    clock = _last_clock
-    if clock is None or clock.now is not now or clock.tz is not tz or clock.soon != soon:
-        clock = _last_clock = _ListingClock(now, tz, soon)
-    return clock
 
 
 def plural(count: int, word: str) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from ..model import Promise
-from .lines import DEFAULT_SOON, promise_line, write_lines
+from .lines import DEFAULT_SOON, promise_lines, write_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,7 +35,7 @@ def print_promises(
         if fmt == "json":
             dump_json([promise_json(p, now) for p in promises])
         else:
-            write_lines("\n".join(promise_line(p, now, tz, soon) for p in promises) or empty)
+            write_lines("\n".join(promise_lines(promises, now, tz, soon)) or empty)
         return
     from rich.text import Text
 
