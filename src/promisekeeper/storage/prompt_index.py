@@ -128,9 +128,12 @@ def build(
     for record in data.get(PROMISES, {}).values():
         if not isinstance(record, dict) or record.get("status", "open") != "open":
             continue
-        with contextlib.suppress(ValueError, TypeError, AttributeError, KeyError):
+        # try/except, not contextlib.suppress: this runs for every open promise on each write.
+        try:
             due = _epoch(parse_iso(record["due"]))
-            (waiting if record.get("direction") == "from" else mine).append(due)
+        except (ValueError, TypeError, AttributeError, KeyError):
+            continue
+        (waiting if record.get("direction") == "from" else mine).append(due)
     slots: list[int] = []
     for record in data.get(REQUESTS, {}).values():
         if not isinstance(record, dict) or record.get("status") != "booked":
