@@ -219,7 +219,7 @@ def read_by_records(
     more_tables = True  # after `{` or a table's `},`; False after the last table's `}`
     filtered = False  # whether `keep` applies to the current table
     comma: bool | None = None  # whether the table's last record line ended with a comma
-    lines: list[bytes] = []  # record lines waiting to be parsed, without their comma
+    lines: list[bytes] = []  # record lines waiting to be parsed, each with its comma
     try:
         for line in handle:
             if table is not None and line[:1] == b'"':  # a record
@@ -228,7 +228,7 @@ def read_by_records(
                 comma = line.endswith(b",\n")
                 if filtered and not keep(line):  # type: ignore[misc]
                     continue
-                lines.append(line[:-2] if comma else line)
+                lines.append(line)
                 if len(lines) == SLICE:
                     table.update(_parse_slice(lines))
                     lines = []
@@ -255,7 +255,11 @@ def read_by_records(
 
 
 def _parse_slice(lines: list[bytes]) -> dict[str, Any]:
-    parsed = orjson.loads(b"{%s}" % b",".join(lines))
+    """Record lines as one object. Every line but the last ends with its comma (the caller
+    checks it), which is what separates them; the last one's, if any, goes."""
+    if lines[-1].endswith(b",\n"):
+        lines[-1] = lines[-1][:-2]
+    parsed = orjson.loads(b"{%s}" % b"".join(lines))
     if not isinstance(parsed, dict):
         raise orjson.JSONDecodeError("not an object", "", 0)
     return parsed
