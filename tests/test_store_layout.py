@@ -306,8 +306,9 @@ def test_a_damaged_closed_record_still_lists_but_refuses_a_write(db_path):
     db_path.write_bytes(raw.replace(b'"title":"Promise 0"', b'"title":"Promise 0'))
     view = store.read(open_only=True)
     assert [p.title for p in view.promises("open")] == ["Promise 1"]
-    with pytest.raises(ValueError, match="only the open promises"):
-        view.promises()  # closed ones may be missing: never silently
+    for ask in (view.promises, view.archived, lambda: view.promise(1)):
+        with pytest.raises(ValueError, match="only the open promises"):
+            ask()  # closed ones may be missing: never answered silently without them
     with pytest.raises(StoreCorrupt, match="pk doctor"), store.write("add"):
         pass
     assert db_path.read_bytes() != raw  # and the damaged file was left as it was

@@ -325,6 +325,11 @@ class View:
     def table(self, name: str) -> Table:
         return self.db.table(name)
 
+    def _whole(self, what: str) -> None:
+        """Refuse what a view loaded with `open_only` cannot answer: it may lack closed records."""
+        if self.open_only:
+            raise ValueError(f"this view holds only the open promises, not {what}")
+
     def record(self, table: str, record_id: int) -> Record | None:
         """One record (a copy); a promise not in the hot file is looked for in the archive."""
         doc = self.data.get(table, {}).get(str(record_id))
@@ -338,6 +343,7 @@ class View:
     def archived(self) -> dict[int, Record]:
         """The archived promises not shadowed by the hot file, by id (read once, on demand:
         the commands that only need open promises never open the archive)."""
+        self._whole("the archive")  # which hot records shadow it is not known otherwise
         if self._archived is None:
             hot = archive.hot_uuids(self.records(PROMISES))
             self._archived = archive.latest(archive.scan(self.path).lines, hot)
@@ -364,8 +370,8 @@ class View:
     def promises(self, status: str | None = None, *, archived: bool = False) -> list[Promise]:
         """All promises, or those with one status; filtering before parsing keeps `pk list` fast
         on a store that is mostly history. `archived` adds the closed history kept apart."""
-        if self.open_only and (status != "open" or archived):
-            raise ValueError("this view holds only the open promises")
+        if status != "open" or archived:
+            self._whole("closed promises")
         records = self.all_records(PROMISES) if archived else self.records(PROMISES)
         return [
             self._parse(pid, data)
