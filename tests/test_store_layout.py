@@ -39,6 +39,20 @@ def data_with(count: int) -> dict:
     }
 
 
+def numbered(number: int, **fields) -> Promise:
+    """Promise `number` to Dana, due tomorrow; `fields` change any other part of it."""
+    return Promise(
+        id=0,
+        uuid=f"u{number}",
+        title=f"Promise {number}",
+        person="Dana",
+        direction="to",
+        due=NOW + timedelta(days=1),
+        created=NOW,
+        **fields,
+    )
+
+
 def whole(raw: bytes) -> object:
     """What parsing the whole file gives: the reference the slice reader must agree with."""
     try:
@@ -80,17 +94,7 @@ def test_a_store_written_by_pk_is_in_the_layout_and_read_without_parsing_it_whol
     store = Store(db_path)
     with store.write("add") as tx:
         for number in range(SLICE + 5):
-            tx.add_promise(
-                Promise(
-                    id=0,
-                    uuid=f"u{number}",
-                    title=f"Promise {number}",
-                    person="Dana",
-                    direction="to",
-                    due=NOW + timedelta(days=1),
-                    created=NOW,
-                )
-            )
+            tx.add_promise(numbered(number))
     raw = db_path.read_bytes()
     assert sliced(raw) == orjson.loads(raw)
     whole_reads = []
@@ -290,17 +294,7 @@ def test_a_damaged_closed_record_still_lists_but_refuses_a_write(db_path):
     with store.write("add") as tx:
         for number, status in enumerate(["done", "open"]):
             tx.add_promise(
-                Promise(
-                    id=0,
-                    uuid=f"u{number}",
-                    title=f"Promise {number}",
-                    person="Dana",
-                    direction="to",
-                    due=NOW + timedelta(days=1),
-                    created=NOW,
-                    status=status,
-                    done_at=NOW if status == "done" else None,
-                )
+                numbered(number, status=status, done_at=NOW if status == "done" else None)
             )
     raw = db_path.read_bytes()
     db_path.write_bytes(raw.replace(b'"title":"Promise 0"', b'"title":"Promise 0'))
