@@ -41,7 +41,8 @@ from bench_calendar_cache import meetings_ics  # noqa: E402
 
 from promisekeeper.config import WorkTime  # noqa: E402
 from promisekeeper.core import helplater, ledger  # noqa: E402
-from promisekeeper.storage.store import REQUESTS, Store, Transaction, load_file  # noqa: E402
+from promisekeeper.storage.layout import load_file  # noqa: E402
+from promisekeeper.storage.store import REQUESTS, Store, Transaction  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)

@@ -47,7 +47,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ for entry in (str(BENCH), str(ROOT / "src")):  # also when imported by tests/tes
 from _timing import Sample, compile_sources, peak_rss_kib, run_once  # noqa: E402
 
 from promisekeeper.model import Promise, iso  # noqa: E402
-from promisekeeper.storage.store import dumps  # noqa: E402
+from promisekeeper.storage.layout import dumps  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Berlin, as the tests pin it
 PK_NOW = "2026-11-23T10:00:00+01:00"
@@ -154,7 +154,7 @@ def _history(
     for _ in range(rng.choices((0, 1, 2), (85, 12, 3))[0]):  # renegotiated deadlines
         last = step(last, (promise.due - last) * 0.8)
         new_due = promise.due + timedelta(days=rng.randint(1, 7))
-        promise = replace(promise, due=new_due).with_event(
+        promise = promise._replace(due=new_due).with_event(
             "moved",
             last,
             **{"from": iso(promise.due), "to": iso(new_due), "reason": rng.choice(REASONS)},
@@ -162,7 +162,7 @@ def _history(
     if rng.random() < 0.1:
         last = step(last, timedelta(days=2))
         text = f"Asked {rng.choice(PEOPLE)} for the figures"
-        promise = replace(promise, notes=({"at": iso(last), "text": text},)).with_event(
+        promise = promise._replace(notes=({"at": iso(last), "text": text},)).with_event(
             "note", last, text=text
         )
     if is_open:
@@ -170,19 +170,19 @@ def _history(
     if rng.random() < 0.08:
         last = step(last, promise.due - last + timedelta(days=3))
         reason = rng.choice(DROP_REASONS)
-        return replace(promise, status="dropped").with_event("dropped", last, reason=reason), last
+        return promise._replace(status="dropped").with_event("dropped", last, reason=reason), last
     if rng.random() < 0.15:  # late: after the deadline by an hour to a week
         finish = promise.due + timedelta(seconds=rng.uniform(3600, 7 * 86400))
     else:
         finish = promise.due - (promise.due - last) * rng.uniform(0.0, 0.9)
     last = min(max(finish, last + timedelta(minutes=1)), now - timedelta(minutes=1))
     late = max(timedelta(0), last - promise.due)
-    promise = replace(promise, status="done", done_at=last).with_event(
+    promise = promise._replace(status="done", done_at=last).with_event(
         "done", last, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
     )
     if promise.waiting_on and rng.random() < 0.4:
         last = min(last + timedelta(hours=rng.uniform(0.5, 30)), now)
-        promise = replace(promise, thanked_at=last).with_event(
+        promise = promise._replace(thanked_at=last).with_event(
             "thanked", last, person=promise.person, note=None
         )
     return promise, last
@@ -211,8 +211,7 @@ def make_promises(count: int, seed: int = 7, now: datetime = NOW) -> list[Promis
             due = _due_at(created, rng.choice((1, 2, 3, 5, 7, 7, 10, 14, 21)))
         promise, _ = _history(rng, created, due, is_open, now)
         promises.append(
-            replace(
-                promise,
+            promise._replace(
                 id=pid,
                 uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 title=f"{rng.choice(VERBS)} {rng.choice(THINGS)}",

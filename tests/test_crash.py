@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import SRC
 
-from promisekeeper.storage.store import PROMISES, SCHEMA_VERSION, load_file
+from promisekeeper.storage.layout import SCHEMA_VERSION, load_file
+from promisekeeper.storage.store import PROMISES
 
 KILLS = 32
 PROMISES_IN_STORE = 4000  # about 3 MB: the write takes long enough to be caught in the act

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from promisekeeper.errors import BadInput, Conflict, NotFound
 from promisekeeper.model import MAX_TEXT
-from promisekeeper.storage.store import load_file
+from promisekeeper.storage.layout import load_file
 
 DAYS = st.integers(min_value=1, max_value=28)
 IDS = st.integers(min_value=1, max_value=6)

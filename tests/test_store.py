@@ -14,7 +14,8 @@ import pytest
 from promisekeeper.errors import StoreBusy, StoreCorrupt, StoreError
 from promisekeeper.model import Promise
 from promisekeeper.storage.files import sidecar
-from promisekeeper.storage.store import PROMISES, SCHEMA_VERSION, Store
+from promisekeeper.storage.layout import SCHEMA_VERSION
+from promisekeeper.storage.store import PROMISES, Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -12,17 +12,10 @@ import pytest
 
 from promisekeeper.errors import StoreCorrupt
 from promisekeeper.model import Promise
-from promisekeeper.storage import store as store_module
+from promisekeeper.storage import layout
 from promisekeeper.storage.files import atomic_write
-from promisekeeper.storage.store import (
-    PROMISES,
-    SLICE,
-    Store,
-    dump_slices,
-    dumps,
-    load_file,
-    read_by_records,
-)
+from promisekeeper.storage.layout import SLICE, dump_slices, dumps, load_file, read_by_records
+from promisekeeper.storage.store import PROMISES, Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -104,7 +97,7 @@ def test_a_store_written_by_pk_is_in_the_layout_and_read_without_parsing_it_whol
         whole_reads.append(len(value) == len(raw))
         return real_loads(value)
 
-    monkeypatch.setattr(store_module.orjson, "loads", counting_loads)
+    monkeypatch.setattr(orjson, "loads", counting_loads)
     promises = store.read().promises()
     assert [p.title for p in promises] == [f"Promise {n}" for n in range(SLICE + 5)]
     assert whole_reads and not any(whole_reads)
@@ -141,7 +134,7 @@ def mutations(raw: bytes):
 
 @pytest.mark.parametrize("records", [1, 2, 3, 4])
 def test_the_slice_reader_accepts_only_what_the_whole_file_parse_accepts(monkeypatch, records):
-    monkeypatch.setattr(store_module, "SLICE", 2)  # slices end inside a table and at its end
+    monkeypatch.setattr(layout, "SLICE", 2)  # slices end inside a table and at its end
     data = data_with(0)
     data[PROMISES] = {str(pid): {"t": pid} for pid in range(1, records + 1)}
     data["requests"] = {"1": {"r": [1, {}]}}
@@ -176,7 +169,7 @@ def test_a_broken_file_in_the_layout_is_refused_as_invalid_json(tmp_path, raw):
 
 @pytest.mark.parametrize("records", [b'"1":{},\n"2":{},\n', b'"1":{},\n"2":{},\n"3":{},\n'])
 def test_a_comma_after_a_tables_last_record_is_an_error_wherever_a_slice_ends(monkeypatch, records):
-    monkeypatch.setattr(store_module, "SLICE", 2)
+    monkeypatch.setattr(layout, "SLICE", 2)
     raw = b'{\n"_meta":{\n"1":{"schema":1}\n},\n"promises":{\n' + records + b"}\n}\n"
     assert whole(raw) == "refused"
     assert sliced(raw) is None
@@ -239,7 +232,7 @@ def test_a_commit_writes_the_same_bytes_as_dumps(db_path):
     ],
 )
 def test_only_a_surely_closed_record_is_left_unparsed(line, kept):
-    assert store_module.may_be_open(line) is kept
+    assert layout.may_be_open(line) is kept
 
 
 def open_part(data: dict) -> dict:
@@ -266,12 +259,12 @@ def test_the_open_only_reader_gives_the_open_promises_of_what_it_accepts(monkeyp
     """Every near miss of a good file is refused, or read with the open promises and the other
     tables that parsing it whole gives. A file the whole parse refuses is accepted only when
     the damage is inside a closed record it never parsed: then it reads as the good file did."""
-    monkeypatch.setattr(store_module, "SLICE", 2)
+    monkeypatch.setattr(layout, "SLICE", 2)
     data = mixed(records)
     raw = dumps(data)
 
     def open_only(raw: bytes) -> dict | None:
-        found = read_by_records(io.BytesIO(raw), store_module.may_be_open)
+        found = read_by_records(io.BytesIO(raw), layout.may_be_open, layout.light_loads)
         return None if found is None else open_part(found)
 
     assert open_only(raw) == open_part(data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -21,13 +20,22 @@ if TYPE_CHECKING:  # Rich loads when a command prints through it; Typer only for
     from rich.console import Console
 
 
-@dataclass
 class State:
-    """Built once per invocation by the root callback; commands reach it through the context."""
+    """Built once per invocation by the root callback; commands reach it through the context.
+    A plain class, not a dataclass: `pk list` must not pay for importing `dataclasses`."""
 
-    db: Path | None = None
-    _settings: Settings | None = field(default=None, repr=False)
-    _now: datetime | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        db: Path | None = None,
+        _settings: Settings | None = None,
+        _now: datetime | None = None,
+    ) -> None:
+        self.db = db
+        self._settings = _settings
+        self._now = _now
+
+    def __repr__(self) -> str:
+        return f"State(db={self.db!r})"
 
     @property
     def settings(self) -> Settings:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -277,7 +277,7 @@ def book(
         promise = tx.promise(int(record["promise_id"]))
         old = interval(record["slot"])
         if promise.is_open and promise.due != slot.end:
-            promise = replace(promise, due=slot.end).with_event(
+            promise = promise._replace(due=slot.end).with_event(
                 "moved",
                 now,
                 **{
@@ -323,7 +323,7 @@ def cancel(tx: Transaction, rid: int, reason: str | None, now: datetime) -> Reco
     if record.get("promise_id"):
         promise = tx.promise(int(record["promise_id"]))
         if promise.is_open:
-            dropped = replace(promise, status="dropped").with_event(
+            dropped = promise._replace(status="dropped").with_event(
                 "dropped", now, reason=why or "help slot cancelled"
             )
             tx.put_promise(dropped)

@@ -17,7 +17,8 @@ from ..config import WorkTime
 from ..dates import format_local
 from ..errors import BadInput, NotFound
 from ..model import inert, iso, parse_iso, request_problem
-from ..storage.store import REQUESTS, Record, View, corrupt
+from ..storage.layout import corrupt
+from ..storage.store import REQUESTS, Record, View
 from . import slots
 from .slots import Interval
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import uuid as uuidlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..exchange.drafts import Draft, label
@@ -91,7 +91,7 @@ def promise_of(draft: Draft, key: str, now: datetime) -> Promise:
         events.append({"at": iso(at), "type": "dropped", "reason": "deleted before the import"})
     # Stable by time: the created event stays first even when a note carries the same instant.
     events.sort(key=lambda e: (e["type"] != "created", e["at"]))
-    return replace(promise, history=tuple(events))
+    return promise._replace(history=tuple(events))
 
 
 def plan(

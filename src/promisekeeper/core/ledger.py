@@ -8,7 +8,6 @@ nothing and read no clock; the CLI decides what to show.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal, NamedTuple, get_args
 
@@ -83,7 +82,7 @@ def move(tx: Transaction, pid: int, new_due: datetime, reason: str, now: datetim
     why = clean_text(reason, "reason")
     if new_due == promise.due:
         raise BadInput(f"#{pid} is already due then")
-    moved = replace(promise, due=new_due).with_event(
+    moved = promise._replace(due=new_due).with_event(
         "moved", now, **{"from": iso(promise.due), "to": iso(new_due), "reason": why}
     )
     tx.put_promise(moved)
@@ -93,7 +92,7 @@ def move(tx: Transaction, pid: int, new_due: datetime, reason: str, now: datetim
 def note(tx: Transaction, pid: int, text: str, now: datetime) -> Promise:
     body = clean_text(text, "note")
     promise = tx.promise(pid)
-    noted = replace(promise, notes=(*promise.notes, {"at": iso(now), "text": body})).with_event(
+    noted = promise._replace(notes=(*promise.notes, {"at": iso(now), "text": body})).with_event(
         "note", now, text=body
     )
     tx.put_promise(noted)
@@ -104,7 +103,7 @@ def done(tx: Transaction, pid: int, now: datetime) -> Promise:
     """Mark kept. Whether it was on time, and how late, is recorded in the event."""
     promise = _open(tx, pid, "complete")
     # To the second, as it is stored: the record read back later says the same as this one.
-    finished = replace(promise, status="done", done_at=now.replace(microsecond=0))
+    finished = promise._replace(status="done", done_at=now.replace(microsecond=0))
     late = finished.late_by(now)
     finished = finished.with_event(
         "done",
@@ -120,7 +119,7 @@ def drop(tx: Transaction, pid: int, reason: str | None, now: datetime) -> Promis
     """Release a promise by agreement; the reason is kept."""
     promise = _open(tx, pid, "drop")
     why = clean_text(reason, "reason") if reason else None
-    dropped = replace(promise, status="dropped").with_event("dropped", now, reason=why)
+    dropped = promise._replace(status="dropped").with_event("dropped", now, reason=why)
     tx.put_promise(dropped)
     return dropped
 
@@ -129,7 +128,7 @@ def reopen(tx: Transaction, pid: int, now: datetime) -> Promise:
     promise = tx.promise(pid)
     if promise.is_open:
         raise Conflict(f"#{pid} is already open")
-    reopened = replace(promise, status="open", done_at=None).with_event(
+    reopened = promise._replace(status="open", done_at=None).with_event(
         "reopened", now, previous=promise.status
     )
     tx.put_promise(reopened)
@@ -191,7 +190,7 @@ def edit(
         recorded = {
             k: {"from": _plain(getattr(promise, k)), "to": _plain(v)} for k, v in changes.items()
         }
-        edited = replace(promise, **changes).with_event("edited", now, changes=recorded)
+        edited = promise._replace(**changes).with_event("edited", now, changes=recorded)
     if due is not None:
         edited = _corrected(edited, due, now)
     tx.put_promise(edited)
@@ -229,7 +228,7 @@ def _corrected(promise: Promise, due: datetime, now: datetime) -> Promise:
         )
     if due == promise.due:
         raise BadInput(f"#{promise.id} is already due then")
-    return replace(promise, due=due).with_event(
+    return promise._replace(due=due).with_event(
         "corrected", now, **{"from": iso(promise.due), "to": iso(due)}
     )
 

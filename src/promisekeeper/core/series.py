@@ -10,7 +10,6 @@ Completing or dropping an occurrence creates the next; `stop` ends the series ex
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -130,7 +129,7 @@ def stop(tx: Transaction, pid: int, now: datetime) -> Promise:
     promise = tx.promise(pid)
     if not promise.series:
         raise Conflict(f"#{pid} does not repeat; drop it without --series")
-    stopped = replace(promise, series={**promise.series, "stopped": iso(now)}).with_event(
+    stopped = promise._replace(series={**promise.series, "stopped": iso(now)}).with_event(
         "series_stopped", now
     )
     tx.put_promise(stopped)

@@ -4,7 +4,6 @@ been thanked yet. Plain functions over promises and a transaction; `now` is inje
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 
 from ..errors import Conflict
@@ -32,7 +31,7 @@ def thank(tx: Transaction, pid: int, note: str | None, now: datetime) -> Promise
     if promise.thanked_at is not None:
         raise Conflict(f"#{pid}: you already thanked {promise.person}")
     text = clean_text(note, "note") if note else None
-    thanked = replace(promise, thanked_at=now, thank_note=text).with_event(
+    thanked = promise._replace(thanked_at=now, thank_note=text).with_event(
         "thanked", now, person=promise.person, note=text
     )
     tx.put_promise(thanked)

@@ -6,7 +6,6 @@ Every change goes through the ledger and lifecycle, so the history events are th
 from __future__ import annotations
 
 import contextlib
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,11 +88,11 @@ def _create(tx: Any, item: RemoteItem, now: datetime, host: str) -> None:
     if values["status"] == "done":
         done_at = parse_iso(values["done_at"])
         late = max(timedelta(0), done_at - promise.due)
-        promise = replace(promise, status="done", done_at=done_at).with_event(
+        promise = promise._replace(status="done", done_at=done_at).with_event(
             "done", done_at, on_time=late == timedelta(0), late_seconds=int(late.total_seconds())
         )
     elif values["status"] == "dropped":
-        promise = replace(promise, status="dropped").with_event(
+        promise = promise._replace(status="dropped").with_event(
             "dropped", now, reason=f"cancelled in {host}"
         )
     tx.add_promise(promise)

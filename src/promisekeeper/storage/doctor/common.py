@@ -12,7 +12,7 @@ from typing import Any
 from ...model import Promise, request_problem
 from .. import journal
 from ..files import META, PROMISES, REQUESTS, TABLES, sidecar
-from ..store import SCHEMA_VERSION, load_file
+from ..layout import SCHEMA_VERSION, load_file
 
 
 class _Keys(dict):

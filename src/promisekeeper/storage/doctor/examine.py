@@ -16,7 +16,8 @@ from ...errors import StoreBusy, StoreCorrupt, StoreError
 from ...model import Promise
 from .. import archive, journal, prompt_index
 from ..files import META, PROMISES, TABLES, acquire, sidecar, temp_prefix
-from ..store import SCHEMA_VERSION, Store, load_file, validate
+from ..layout import SCHEMA_VERSION, load_file, validate
+from ..store import Store
 from .common import newer_schema, parse_json, plain, record_problem, singular
 
 Level = Literal["ok", "warn", "problem"]

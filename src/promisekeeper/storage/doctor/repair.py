@@ -16,7 +16,8 @@ from typing import Any
 
 from ...errors import Conflict, StoreError
 from ..files import META, PROMISES, REQUESTS, TABLES, atomic_write, sidecar
-from ..store import SCHEMA_VERSION, Store, empty_data, validate
+from ..layout import SCHEMA_VERSION, empty_data, validate
+from ..store import Store
 from .common import free_name, id_floor, parse_json, plain, record_problem, singular, stamp
 from .examine import Report, examine_file, examine_records, orphan_temps
 

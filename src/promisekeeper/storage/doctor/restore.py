@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ...errors import Conflict, StoreCorrupt
 from ..files import META, PROMISES, atomic_write, sidecar
-from ..store import Store, load_file
+from ..layout import load_file
+from ..store import Store
 from .common import free_name, id_floor, newer_schema, stamp
 
 
