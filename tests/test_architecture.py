@@ -29,6 +29,7 @@ RANKS = {
     "dates": 1,
     "timewords": 1,
     "config": 1,
+    "config_file": 1,
     "paths": 1,
     "errors": 1,
     "__init__": 1,

@@ -53,9 +53,9 @@ EDGES = [
     b'{"a":1} x',
     b'{"a":1}\n\t ',
     b'{"a":[1,]}',
-    b'',
-    b'[' * 2000 + b']' * 2000,  # past json's recursion limit and orjson's depth
-    b'[' * 900 + b']' * 900,
+    b"",
+    b"[" * 2000 + b"]" * 2000,  # past json's recursion limit and orjson's depth
+    b"[" * 900 + b"]" * 900,
     b'{"a":' * 1100 + b"1" + b"}" * 1100,
 ]
 

@@ -78,9 +78,13 @@ def test_done_on_a_plain_promise_loads_neither_help_later_nor_series(far_ahead) 
 
 
 def test_no_config_file_means_no_toml_parser(far_ahead, isolated: Path) -> None:
+    """Nor a config whose parse is cached (test_config_cache.py): the commands of `far_ahead`
+    read this one already."""
     env = {"PK_CONFIG": str(isolated / "absent.toml"), "TZ": "Europe/Berlin"}
     assert "tomllib" not in modules_after(["list"], env)
-    assert "tomllib" in modules_after(["list"], {})  # the probe sees it when a file is read
+    assert "tomllib" not in modules_after(["list"], {})
+    (isolated / "config.toml").write_text('timezone = "Europe/Berlin"\nsoon = "3h"\n')
+    assert "tomllib" in modules_after(["list"], {})  # the probe sees it when a file is parsed
 
 
 def test_the_probe_sees_a_heavy_import_when_there_is_one(pk) -> None:

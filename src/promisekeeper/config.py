@@ -392,21 +392,9 @@ def settings_from_dict(raw: Mapping[str, object], source: str = "config") -> Set
 
 def load_settings(path: Path | None = None) -> Settings:
     """Read config.toml (or `PK_CONFIG`); a missing file means defaults."""
+    from .config_file import read_config
     from .paths import config_path
 
     path = path or config_path()
-    try:
-        with open(path, "rb") as handle:
-            raw = _toml().load(handle)
-    except FileNotFoundError:
-        return settings_from_dict({})
-    except (OSError, _toml().TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
-    return settings_from_dict(raw, source=str(path))
-
-
-def _toml():  # type: ignore[no-untyped-def]
-    """tomllib, imported only when a config file exists to be read (~7 ms at start-up)."""
-    import tomllib
-
-    return tomllib
+    raw = read_config(path)
+    return settings_from_dict({}) if raw is None else settings_from_dict(raw, source=str(path))

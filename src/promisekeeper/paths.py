@@ -33,6 +33,18 @@ def config_dir() -> Path:
     return _home() / ".config" / APP
 
 
+def cache_directory(override: str | os.PathLike[str] | None = None) -> Path:
+    """`override`, else `PK_CACHE_DIR`, else `$XDG_CACHE_HOME/promisekeeper`, else
+    `~/.cache/promisekeeper`: copies pk can always rebuild (calendars, the parsed config)."""
+    if override:
+        return Path(override)
+    if chosen := os.environ.get("PK_CACHE_DIR"):
+        return Path(os.path.expanduser(chosen))
+    if xdg := os.environ.get("XDG_CACHE_HOME"):
+        return Path(xdg) / APP
+    return _home() / ".cache" / APP
+
+
 def db_path(override: str | os.PathLike[str] | None = None) -> Path:
     """`--db` beats `PK_DB` beats the data directory."""
     chosen = override or os.environ.get("PK_DB")

@@ -25,18 +25,6 @@ CACHE_VERSION = 1
 KINDS = ("file", "vdir", "ics-url", "caldav")
 
 
-def cache_directory(override: str | os.PathLike[str] | None = None) -> Path:
-    """`override`, else `PK_CACHE_DIR`, else `$XDG_CACHE_HOME/promisekeeper`, else
-    `~/.cache/promisekeeper`."""
-    if override:
-        return Path(override)
-    if chosen := os.environ.get("PK_CACHE_DIR"):
-        return Path(os.path.expanduser(chosen))
-    if xdg := os.environ.get("XDG_CACHE_HOME"):
-        return Path(xdg) / "promisekeeper"
-    return Path(os.path.expanduser("~")) / ".cache" / "promisekeeper"
-
-
 def cache_path(cache_dir: Path, source: str) -> Path:
     """The cache file of `source` (named by a hash: the name holds no part of the address)."""
     return cache_dir / f"busy-{hashlib.sha256(source.encode()).hexdigest()[:32]}.json"

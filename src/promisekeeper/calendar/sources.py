@@ -29,11 +29,11 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from ..config import Settings
+from ..paths import cache_directory
 from .busy import Busy, SourceError
 from .cache import (
     Entry,
     busy_in,
-    cache_directory,
     cache_params,
     cache_path,
     entry_from,

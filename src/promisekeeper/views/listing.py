@@ -29,13 +29,13 @@ def print_promises(
     """The one way every promise list is printed: table, plain lines or JSON. What is due within
     `soon` (the setting) is marked. `console` may be a callable that makes the console: plain
     lines and JSON go straight to stdout and never need one (nor Rich)."""
-    if fmt in ("json", "plain"):
+    if fmt == "json":
         from .contract import dump_json, promise_json
 
-        if fmt == "json":
-            dump_json([promise_json(p, now) for p in promises])
-        else:
-            write_lines("\n".join(promise_lines(promises, now, tz, soon)) or empty)
+        dump_json([promise_json(p, now) for p in promises])
+        return
+    if fmt == "plain":
+        write_lines("\n".join(promise_lines(promises, now, tz, soon)) or empty)
         return
     from rich.text import Text
 
