@@ -1,5 +1,5 @@
-"""`layout.light_loads`, the standard-library parse that `pk list` and `pk overdue` use instead of
-orjson's (whose import costs them ~13 ms): for any bytes, the same value or a refusal, as orjson."""
+"""`lightjson.light_loads`, the standard-library parse `pk list` and `pk overdue` use instead
+of orjson's (whose import costs them ~13 ms): for any bytes, the same value or refusal as orjson."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from promisekeeper.storage.layout import light_loads
+from promisekeeper.storage.lightjson import light_loads
 
 
 def outcome(loads, raw: bytes):

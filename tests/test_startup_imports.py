@@ -105,7 +105,7 @@ def test_lists_into_a_pipe_never_load_rich(far_ahead, args: list[str]) -> None:
 def test_lists_load_neither_orjson_nor_dataclasses(far_ahead, args: list[str]) -> None:
     """`import orjson` loads dataclasses (with inspect), uuid (with platform) and json: ~13 ms,
     a third of `pk list`. The open promises are parsed by the standard library instead
-    (`layout.light_loads`), and the records on the way are NamedTuples and plain classes."""
+    (`lightjson.light_loads`), and the records on the way are NamedTuples and plain classes."""
     heavy = ("orjson", "dataclasses", "inspect", "uuid", "tinydb")
     assert loaded(modules_after(args, {}), heavy) == []
 

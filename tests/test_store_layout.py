@@ -15,6 +15,7 @@ from promisekeeper.model import Promise
 from promisekeeper.storage import layout
 from promisekeeper.storage.files import atomic_write
 from promisekeeper.storage.layout import SLICE, dump_slices, dumps, load_file, read_by_records
+from promisekeeper.storage.lightjson import light_loads
 from promisekeeper.storage.store import PROMISES, Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -46,6 +47,14 @@ def numbered(number: int, **fields) -> Promise:
     )
 
 
+def unsealed(value: object) -> object:
+    """A loaded store without the seal `dumps` adds to `_meta` (see the tests of carrying)."""
+    if not isinstance(value, dict) or not isinstance(value.get("_meta", {}).get("1"), dict):
+        return value
+    meta = {k: v for k, v in value["_meta"]["1"].items() if k != layout.SEAL}
+    return {**value, "_meta": {**value["_meta"], "1": meta}}
+
+
 def whole(raw: bytes) -> object:
     """What parsing the whole file gives: the reference the slice reader must agree with."""
     try:
@@ -74,11 +83,12 @@ def sliced(raw: bytes) -> object:
 )
 def test_the_layout_is_the_same_json_and_reads_back_the_same(data):
     raw = dumps(data)
-    assert json.loads(raw) == orjson.loads(raw) == data
+    assert json.loads(raw) == orjson.loads(raw)
+    assert unsealed(orjson.loads(raw)) == data
     assert raw.startswith(b"{\n") and raw.endswith(b"\n}\n")
     # One record a line: what lets the reader parse a slice at a time.
     assert raw.count(b"\n") == 2 + 2 * len(data) + sum(len(table) for table in data.values())
-    assert sliced(raw) == data
+    assert sliced(raw) == orjson.loads(raw)
 
 
 def test_a_store_written_by_pk_is_in_the_layout_and_read_without_parsing_it_whole(
@@ -139,7 +149,7 @@ def test_the_slice_reader_accepts_only_what_the_whole_file_parse_accepts(monkeyp
     data[PROMISES] = {str(pid): {"t": pid} for pid in range(1, records + 1)}
     data["requests"] = {"1": {"r": [1, {}]}}
     raw = dumps(data)
-    assert sliced(raw) == data
+    assert unsealed(sliced(raw)) == data
     checked = 0
     for variant in mutations(raw):
         result = sliced(variant)
@@ -264,10 +274,10 @@ def test_the_open_only_reader_gives_the_open_promises_of_what_it_accepts(monkeyp
     raw = dumps(data)
 
     def open_only(raw: bytes) -> dict | None:
-        found = read_by_records(io.BytesIO(raw), layout.may_be_open, layout.light_loads)
+        found = read_by_records(io.BytesIO(raw), layout.may_be_open, light_loads)
         return None if found is None else open_part(found)
 
-    assert open_only(raw) == open_part(data)
+    assert unsealed(open_only(raw)) == open_part(data)
     accepted_damage = 0
     for variant in mutations(raw):
         result = open_only(variant)
@@ -275,7 +285,7 @@ def test_the_open_only_reader_gives_the_open_promises_of_what_it_accepts(monkeyp
             continue
         reference = whole(variant)
         if reference == "refused":
-            assert result == open_part(data), variant
+            assert unsealed(result) == open_part(data), variant
             accepted_damage += 1
         else:
             assert result == open_part(reference), variant

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from ..config import Settings
 from ..dates import wall_clock
 from ..model import parse_iso
-from ..storage.store import PROMISES, View
+from ..storage.store import View
 from .slots import Interval, working_windows
 
 LOOK_AHEAD_DAYS = 60  # how far the next lighter day is looked for
@@ -80,8 +80,8 @@ def dues(view: View) -> list[Due]:
     """My open promises that are not help slots, read from the raw records: only the deadline and
     effort are parsed, so this stays cheap on a store of thousands."""
     found = []
-    for pid, record in view.records(PROMISES):
-        if record.get("status", "open") != "open" or record.get("direction") != "to":
+    for pid, record in view.open_records():
+        if record.get("direction") != "to":
             continue
         if record.get("request_id") is not None:
             continue  # counted as its booked slot

@@ -5,18 +5,20 @@ orjson writes, and reads whatever a write needs whole: on 10,000 promises the st
 spends ~8x longer serialising and ~3x longer parsing. But `import orjson` itself loads
 `dataclasses`, `inspect`, `uuid`, `platform` and `json` (~13 ms, about a third of `pk list`), so
 the reads of the open promises alone (`pk list`, `pk overdue`) parse with the standard library's
-`json` (~1 ms to import) and give exactly orjson's result (`light_loads`).
+`json` (~1 ms to import) and give exactly orjson's result (`lightjson.light_loads`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..errors import StoreCorrupt, StoreError
 from .files import META, PROMISES, TABLES
+from .lightjson import light_loads
 
 SCHEMA_VERSION = 1
 
@@ -31,6 +33,8 @@ def empty_data() -> dict[str, Any]:
 # Records per piece written and per orjson call reading: small enough that a piece costs little
 # memory, large enough that the calls cost no more time than one call over the whole file.
 SLICE = 128
+# In `_meta`: [crc32, count] of the surely-closed promise lines as last written (`dump_slices`).
+SEAL = "closed_seal"
 
 
 def dumps(data: dict[str, Any]) -> bytes:
@@ -52,29 +56,76 @@ def dumps(data: dict[str, Any]) -> bytes:
     return b"".join(dump_slices(data))
 
 
-def dump_slices(data: dict[str, Any]) -> Iterator[bytes]:
+def dump_slices(
+    data: dict[str, Any], carried: dict[str, bytes] | None = None, order: Iterable[str] = ()
+) -> Iterator[bytes]:
     """`dumps` in pieces of up to SLICE records, made as they are written: a commit never holds
-    the whole file's bytes (2 MB at 50,000 promises, twice over while they were joined)."""
+    the whole file's bytes joined (2 MB at 50,000 promises, twice over while they were).
+
+    `carried` holds promise lines a write kept as it read them (`load_for_write`): each is
+    written back byte for byte, in the place `order` (the keys as the file had them) gives it.
+    `_meta` gets the seal of every surely-closed promise line written (`SEAL`), which lets the
+    next write carry them."""
     orjson_dumps = _orjson().dumps
     if not all(isinstance(table, dict) for table in data.values()):
         yield orjson_dumps(data)  # not a store's shape: one line, which load_file reads whole
         return
+    if carried and PROMISES not in data:
+        raise ValueError("carried promise lines without a promises table")
+    promise_lines, seal = _promise_lines(data.get(PROMISES, {}), carried or {}, order)
     yield b"{"
     for number, (name, table) in enumerate(data.items()):
         yield b"%s\n%s:{" % (b"," if number else b"", _json_key(name))
-        items, first = iter(table.items()), True
-        while piece := [
-            b"%s:%s" % (_json_key(k), orjson_dumps(v)) for k, v in islice(items, SLICE)
-        ]:
+        if name == PROMISES:
+            lines: Iterator[bytes] = iter(promise_lines)
+        else:
+            if name == META:
+                table = _with_seal(table, seal)
+            lines = (b"%s:%s" % (_json_key(k), orjson_dumps(v)) for k, v in table.items())
+        first = True
+        while piece := list(islice(lines, SLICE)):
             yield (b"\n" if first else b",\n") + b",\n".join(piece)
             first = False
         yield b"\n}"
     yield b"\n}\n"
 
 
+def _promise_lines(
+    table: dict[str, Any], carried: dict[str, bytes], order: Iterable[str]
+) -> tuple[list[bytes], list[int]]:
+    """The promises table's lines (`"id":{...}`, no separators) in the file's order, new ones
+    after, and the seal of the surely-closed ones: [crc32 of them in that order, their count]."""
+    orjson_dumps = _orjson().dumps
+    lines: list[bytes] = []
+    crc = count = 0
+    seen: set[str] = set()
+    for key in (*order, *table, *carried):  # every key: none can be left out
+        if key in seen:
+            continue
+        if key in table:
+            line = b"%s:%s" % (_json_key(key), orjson_dumps(table[key]))
+            closed = not may_be_open(line)
+        elif key in carried:
+            line, closed = carried[key], True  # carried because it is surely closed
+        else:
+            continue  # removed by this change
+        seen.add(key)
+        lines.append(line)
+        if closed:
+            crc, count = zlib.crc32(line, crc), count + 1
+    return lines, [crc, count]
+
+
+def _with_seal(meta: dict[str, Any], seal: list[int]) -> dict[str, Any]:
+    record = meta.get("1")
+    return {**meta, "1": {**record, SEAL: seal}} if isinstance(record, dict) else meta
+
+
 def _json_key(key: str) -> bytes:
     if type(key) is not str:  # what orjson.dumps of the whole store would refuse too
         raise TypeError(f"a store key must be text, not {type(key).__name__}")
+    if key.isdigit() and key.isascii():  # every id: nothing to escape
+        return b'"%s"' % key.encode()
     return _orjson().dumps(key)
 
 
@@ -164,6 +215,8 @@ def read_by_records(
     handle: BinaryIO,
     keep: Callable[[bytes], bool] | None = None,
     loads: Callable[[bytes], Any] | None = None,
+    carried: dict[str, bytes] | None = None,
+    order: list[str] | None = None,
 ) -> dict[str, Any] | None:
     """The store, when the file is exactly in `dumps`' layout; None for any other file (the
     caller then reads it whole, which also names what is wrong with a broken one).
@@ -172,7 +225,9 @@ def read_by_records(
     line but a table's last ends with the comma continuing it, and each slice of a table's
     records is parsed by `loads` (orjson's, or one that gives its result) as one object,
     `{` + lines + `}`, so their text is checked as JSON. A promise line that `keep` refuses is
-    left out, and its text goes unchecked."""
+    left out, and its text goes unchecked: into `carried` (by key, without its separator) when
+    that is given. `order` receives every promise key in the file's order (plain ids only: any
+    other key makes the file one to read whole)."""
     if handle.readline() != b"{\n":
         return None
     if loads is None:
@@ -189,7 +244,11 @@ def read_by_records(
                 if comma is False:  # two records without a comma between them
                     return None
                 comma = line.endswith(b",\n")
+                if filtered and order is not None:
+                    order.append(_line_key(line))
                 if filtered and not keep(line):  # type: ignore[misc]
+                    if carried is not None and order is not None:
+                        carried[order[-1]] = line[: -2 if comma else -1]
                     continue
                 lines.append(line)
                 if len(lines) == SLICE:
@@ -215,6 +274,75 @@ def read_by_records(
     except ValueError:  # orjson's and json's JSONDecodeError, a UnicodeDecodeError
         return None
     return None  # the file ended early
+
+
+def _line_key(line: bytes) -> str:
+    """The id a record line starts with, `"12":` (ValueError for anything else)."""
+    end = line.find(b'":', 1)
+    key = line[1:end]
+    if end < 0 or not key.isdigit():  # bytes: ASCII digits only
+        raise ValueError("not a plain record id")
+    return key.decode()
+
+
+def load_for_write(path: Path) -> tuple[dict[str, Any], dict[str, bytes], list[str]]:
+    """The store for a change: (data, carried, order). Like `load_file`, but the promise lines
+    that are surely closed (`may_be_open`) are carried as read, unparsed, when the seal in
+    `_meta` (their crc32 and count, made by the write that wrote them) vouches that they are,
+    byte for byte, the records pk wrote and checked then. At 50,000 promises they are 2,400 of
+    3,400 records: parsing and re-serialising them was most of a write. Without a seal that
+    holds (an older pk, a hand edit, a damaged line) the file is read whole, as `load_file`
+    does: every record parsed and checked, a damaged file refused.
+
+    `order` is every promise key in the file's order, so `dump_slices` writes each carried
+    line back where it was. The Transaction parses a carried line when one is asked for."""
+    carried: dict[str, bytes] = {}
+    order: list[str] = []
+    try:
+        with path.open("rb") as handle:
+            data = read_by_records(handle, may_be_open, _orjson().loads, carried, order)
+    except OSError:
+        data = None  # `load_file` says what is wrong
+    if data is None or not _seal_holds(data, carried):
+        return load_file(path), {}, []
+    return validate(data, path), carried, order
+
+
+def _seal_holds(data: dict[str, Any], carried: dict[str, bytes]) -> bool:
+    if not carried:
+        return True  # nothing carried: every record was parsed
+    meta = data.get(META)
+    record = meta.get("1") if isinstance(meta, dict) else None
+    seal = record.get(SEAL) if isinstance(record, dict) else None
+    if not isinstance(seal, list) or len(seal) != 2:
+        return False
+    crc = 0
+    for line in carried.values():
+        crc = zlib.crc32(line, crc)
+    return seal == [crc, len(carried)]
+
+
+def carried_record(line: bytes) -> tuple[str, Any]:
+    """A carried promise line (`"id":{...}`) parsed: its key and record."""
+    ((key, record),) = _orjson().loads(b"{%s}" % line).items()
+    return key, record
+
+
+def done_after(line: bytes, cutoff: bytes) -> bool:
+    """Whether a carried promise line is surely done later than `cutoff` (a time in the stored
+    form): its status is done and its one `"done_at"` is stored-form text ordering after it.
+    Lets the archive pass over the month of recent closures without parsing them; any other
+    line (dropped, or done earlier) gets the exact check on its parsed record."""
+    at = line.find(b'"done_at":"')
+    if at < 0 or line.find(b'"done_at":', at + 10) >= 0:
+        return False
+    value = line[at + 11 : at + 36]
+    return (
+        line[at + 36 : at + 37] == b'"'
+        and value.endswith(b"+00:00")
+        and value > cutoff
+        and b'"status":"done"' in line
+    )
 
 
 def _parse_slice(lines: list[bytes], loads: Callable[[bytes], Any]) -> dict[str, Any]:
@@ -252,49 +380,3 @@ def _orjson() -> Any:
     import orjson  # writes and whole reads only: see the module's docstring
 
     return orjson
-
-
-class _Doubt(Exception):
-    """Raised inside `light_loads` where the standard library might not read as orjson does."""
-
-
-def _doubt(text: str) -> Any:
-    raise _Doubt(text)
-
-
-def _int(text: str) -> int:
-    value = int(text)
-    if -(2**63) <= value < 2**64:
-        return value
-    raise _Doubt(text)  # orjson reads such an integer as a float
-
-
-def _float(text: str) -> float:
-    value = float(text)
-    if value - value == 0:  # finite: orjson refuses a number out of a float's range
-        return value
-    raise _Doubt(text)
-
-
-_decoder: Any = None
-
-
-def light_loads(raw: bytes) -> Any:
-    """What `orjson.loads(raw)` gives (or a ValueError where it raises one), parsed by the
-    standard library's `json`. The two read the same text of JSON alike; where they could part
-    (any `\\u` escape, which may be a lone surrogate orjson refuses; NaN or Infinity, numbers
-    beyond 64 bits or out of a float's range; nesting deep enough for a RecursionError), orjson
-    is asked. The UTF-8 check is the codec's strict one, which refuses encoded surrogates as
-    orjson does (`json.loads` of bytes would let them through)."""
-    global _decoder
-    if b"\\u" in raw:
-        return _orjson().loads(raw)
-    text = raw.decode()  # a UnicodeDecodeError is a ValueError, as orjson's error is
-    if _decoder is None:
-        import json
-
-        _decoder = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_doubt)
-    try:
-        return _decoder.decode(text)
-    except (_Doubt, RecursionError):
-        return _orjson().loads(raw)

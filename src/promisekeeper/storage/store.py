@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound, StoreError
-from ..model import Promise, record_problem, request_problem
+from ..model import Promise, iso, record_problem, request_problem
 from . import prompt_index
 from .files import (
     DEFAULT_LOCK_TIMEOUT,
@@ -40,7 +40,14 @@ from .files import (
     read_only,
     remove_orphan_temps,
 )
-from .layout import corrupt, dump_slices, load_file
+from .layout import (
+    carried_record,
+    corrupt,
+    done_after,
+    dump_slices,
+    load_file,
+    load_for_write,
+)
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
@@ -102,7 +109,12 @@ class View:
         return int(self.meta.get("generation", 0))
 
     def table(self, name: str) -> Table:
+        self._unfold()
         return self.db.table(name)
+
+    def _unfold(self, key: str | None = None) -> None:
+        """Parse promise lines carried unparsed: all, or the one with `key`. A View carries none
+        (a Transaction may: see `layout.load_for_write`)."""
 
     def _whole(self, what: str) -> None:
         """Refuse what a view loaded with `open_only` cannot answer: it may lack closed records."""
@@ -111,6 +123,8 @@ class View:
 
     def record(self, table: str, record_id: int) -> Record | None:
         """One record (a copy); a promise not in the hot file is looked for in the archive."""
+        if table == PROMISES:
+            self._unfold(str(record_id))
         doc = self.data.get(table, {}).get(str(record_id))
         if doc is not None:
             return dict(doc)
@@ -140,6 +154,21 @@ class View:
     def records(self, table: str) -> list[tuple[int, Record]]:
         """Every record of a table, read-only. Straight from the loaded data: TinyDB's `all()`
         copies each document into a new object, which costs more than the rest of `pk list`."""
+        if table == PROMISES:
+            self._unfold()
+        return self.parsed_records(table)
+
+    def open_records(self) -> list[tuple[int, Record]]:
+        """The records of the open promises (an open promise is never carried unparsed)."""
+        return [
+            (int(key), record)
+            for key, record in self.data.get(PROMISES, {}).items()
+            if record.get("status", "open") == "open"
+        ]
+
+    def parsed_records(self, table: str) -> list[tuple[int, Record]]:
+        """The records parsed so far: every one in a View; a Transaction may still carry closed
+        promises unparsed (`records()` parses them first)."""
         return [(int(key), record) for key, record in self.data.get(table, {}).items()]
 
     def promise(self, pid: int) -> Promise:
@@ -153,6 +182,8 @@ class View:
         on a store that is mostly history. `archived` adds the closed history kept apart."""
         if status != "open" or archived:
             self._whole("closed promises")
+        if status == "open" and not archived:
+            return [self._parse(pid, data) for pid, data in self.open_records()]
         records = self.all_records(PROMISES) if archived else self.records(PROMISES)
         return [
             self._parse(pid, data)
@@ -168,10 +199,24 @@ class View:
 
 
 class Transaction(View):
-    """A View that may change; every change is recorded so the commit can journal it."""
+    """A View that may change; every change is recorded so the commit can journal it.
 
-    def __init__(self, path: Path, data: dict[str, Any], operation: str) -> None:
+    It may carry surely-closed promises unparsed (`carried`: their lines, as read and sealed,
+    by id; `order`: the file's promise keys), from `layout.load_for_write`. Whatever asks for
+    them (`records`, `record`, `table`, a closed `promises`) has them parsed first; the commit
+    writes the rest back unchanged."""
+
+    def __init__(
+        self,
+        path: Path,
+        data: dict[str, Any],
+        operation: str,
+        carried: dict[str, bytes] | None = None,
+        order: list[str] | None = None,
+    ) -> None:
         super().__init__(path, data)
+        self.carried = carried if carried is not None else {}
+        self.order = order if order is not None else []
         self.operation = operation
         self.changes: list[Change] = []
         # Set by `undo.undo` / `undo.redo`: the commit is journalled as that step, not as a change.
@@ -185,7 +230,8 @@ class Transaction(View):
         """The counter only increases; the max() guards against a counter edited by hand."""
         counters = self.meta.setdefault("next_id", {})
         if table not in self._highest:  # once per transaction: a scan of every key
-            self._highest[table] = max((int(k) for k in self.data.get(table, {})), default=0)
+            keys = [*self.data.get(table, {}), *(self.carried if table == PROMISES else ())]
+            self._highest[table] = max((int(k) for k in keys), default=0)
         return max(int(counters.get(table, 1)), self._highest[table] + 1)
 
     # The changes below set the one record in the loaded tables, in TinyDB's layout (id as text
@@ -225,7 +271,27 @@ class Transaction(View):
 
     def _set(self, table: str, record_id: int, record: Record) -> None:
         """Store a copy, as TinyDB would: the caller's dict stays theirs to change."""
+        if table == PROMISES:
+            self.carried.pop(str(record_id), None)  # the new record replaces the line
         self.data.setdefault(table, {})[str(record_id)] = dict(record)
+
+    def _unfold(self, key: str | None = None) -> None:
+        if not self.carried:
+            return
+        table = self.data.setdefault(PROMISES, {})
+        for chosen in list(self.carried) if key is None else [key]:
+            line = self.carried.pop(chosen, None)
+            if line is not None:
+                found, record = carried_record(line)
+                table[found] = record
+
+    def unfold_closed_before(self, cutoff: str) -> None:
+        """Parse the carried promises that may have been closed before `cutoff` (a time in the
+        stored form), so the archive can judge them; the month of recent closures stays
+        unparsed (`layout.done_after`)."""
+        limit = cutoff.encode()
+        for key in [k for k, line in self.carried.items() if not done_after(line, limit)]:
+            self._unfold(key)
 
     def add_promise(self, promise: Promise) -> Promise:
         pid = self.next_id(PROMISES)
@@ -304,9 +370,11 @@ class Store:
             remove_orphan_temps(target)
             if read_only(target):
                 raise StoreError(f"nothing was saved: {target} is read-only")
-            tx = Transaction(target, load_file(target), operation)
+            data, carried, order = load_for_write(target)
+            tx = Transaction(target, data, operation, carried, order)
             # Check every record's shape before changing any: a malformed one must stop the write
-            # here, or we would rewrite (and so "accept") a file we do not understand.
+            # here, or we would rewrite (and so "accept") a file we do not understand. (Carried
+            # lines are sealed: byte for byte what an earlier write checked and wrote.)
             for key, record in tx.data[PROMISES].items():
                 if problem := record_problem(record):
                     raise corrupt(target, f"promise {key}: {problem}")
@@ -328,10 +396,12 @@ class Store:
         from . import archive
 
         touched = {c.id for c in tx.changes if c.table == PROMISES}
+        # Every other carried promise is done within the window: it stays, unparsed.
+        tx.unfold_closed_before(iso(self.now - self.archive_after))
         chosen = [
             (pid, record)
             for pid, record in archive.due_for_archive(
-                tx.records(PROMISES), self.now, self.archive_after
+                tx.parsed_records(PROMISES), self.now, self.archive_after
             )
             if pid not in touched
         ]
@@ -354,7 +424,7 @@ class Store:
         target = tx.path
         self._archive_old(tx)
         keep_backup(target)
-        atomic_write(target, dump_slices(tx.data))
+        atomic_write(target, dump_slices(tx.data, tx.carried, tx.order))
         if tx.unarchived:
             from . import archive
 
