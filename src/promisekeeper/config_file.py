@@ -10,14 +10,12 @@ cache is disposable: missing, unreadable, broken or unwritable, it only costs th
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .paths import cache_directory
+from .paths import cache_directory, write_cache_file
 
 CACHE_NAME = "config-parsed.json"
 # The parser is the interpreter's: a new Python could read the same text differently.
@@ -82,19 +80,7 @@ def _plain(value: Any) -> bool:
 
 
 def _keep(cache: Path, text: str, parsed: dict[str, Any]) -> None:
-    """Write the cache atomically, private to the user (the config names accounts)."""
     import json
-    import tempfile
 
     record = json.dumps({"parser": _PARSER, "text": text, "parsed": parsed}, allow_nan=False)
-    with contextlib.suppress(OSError, ValueError):
-        cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temp = tempfile.mkstemp(prefix=".config-", dir=cache.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(record)
-            os.replace(temp, cache)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+    write_cache_file(cache, record.encode(), ".config-")

@@ -45,6 +45,26 @@ def cache_directory(override: str | os.PathLike[str] | None = None) -> Path:
     return _home() / ".cache" / APP
 
 
+def write_cache_file(path: Path, payload: bytes, prefix: str) -> None:
+    """Replace a cache file atomically (temp file + rename), private to the user: caches hold
+    meeting titles and the config's accounts. A cache that cannot be written only costs speed,
+    so a refusal of the disk is swallowed."""
+    import contextlib
+    import tempfile
+
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(payload)
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+
+
 def db_path(override: str | os.PathLike[str] | None = None) -> Path:
     """`--db` beats `PK_DB` beats the data directory."""
     chosen = override or os.environ.get("PK_DB")

@@ -7,10 +7,7 @@ The cache is disposable: a missing, old or broken file is no copy, never an erro
 from __future__ import annotations
 
 import bisect
-import contextlib
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +16,7 @@ from typing import Any
 import orjson
 
 from ..config import Settings
+from ..paths import write_cache_file
 from .busy import Busy
 
 CACHE_VERSION = 1
@@ -137,17 +135,7 @@ def store_entry(path: Path, entry: Entry, label: str) -> None:
         "all_day": entry.all_day,
         "longest": entry.longest,
     }
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temp = tempfile.mkstemp(prefix=".busy-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(orjson.dumps(record))
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+    write_cache_file(path, orjson.dumps(record), ".busy-")
 
 
 def busy_in(entry: Entry, lo: float, hi: float, label: str) -> list[Busy]:

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from ..errors import StoreCorrupt, StoreError
 from .files import META, PROMISES, TABLES
-from .lightjson import light_loads
+from .lightjson import light_loads, orjson_module
 
 SCHEMA_VERSION = 1
 
@@ -66,7 +66,7 @@ def dump_slices(
     written back byte for byte, in the place `order` (the keys as the file had them) gives it.
     `_meta` gets the seal of every surely-closed promise line written (`SEAL`), which lets the
     next write carry them."""
-    orjson_dumps = _orjson().dumps
+    orjson_dumps = orjson_module().dumps
     if not all(isinstance(table, dict) for table in data.values()):
         yield orjson_dumps(data)  # not a store's shape: one line, which load_file reads whole
         return
@@ -95,7 +95,7 @@ def _promise_lines(
 ) -> tuple[list[bytes], list[int]]:
     """The promises table's lines (`"id":{...}`, no separators) in the file's order, new ones
     after, and the seal of the surely-closed ones: [crc32 of them in that order, their count]."""
-    orjson_dumps = _orjson().dumps
+    orjson_dumps = orjson_module().dumps
     lines: list[bytes] = []
     crc = count = 0
     seen: set[str] = set()
@@ -126,7 +126,7 @@ def _json_key(key: str) -> bytes:
         raise TypeError(f"a store key must be text, not {type(key).__name__}")
     if key.isdigit() and key.isascii():  # every id: nothing to escape
         return b'"%s"' % key.encode()
-    return _orjson().dumps(key)
+    return orjson_module().dumps(key)
 
 
 def corrupt(path: Path, reason: str) -> StoreCorrupt:
@@ -189,7 +189,7 @@ def load_file(path: Path, *, open_only: bool = False) -> dict[str, Any]:
             if open_only:
                 data = read_by_records(handle, may_be_open, light_loads)
             else:
-                data = read_by_records(handle, None, _orjson().loads)
+                data = read_by_records(handle, None, orjson_module().loads)
             if data is None:
                 handle.seek(0)
                 raw = handle.read()
@@ -202,7 +202,7 @@ def load_file(path: Path, *, open_only: bool = False) -> dict[str, Any]:
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if data is None:
-        orjson = _orjson()
+        orjson = orjson_module()
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:  # a json.JSONDecodeError too, with .msg
@@ -231,7 +231,7 @@ def read_by_records(
     if handle.readline() != b"{\n":
         return None
     if loads is None:
-        loads = _orjson().loads
+        loads = orjson_module().loads
     data: dict[str, Any] = {}
     table: dict[str, Any] | None = None
     more_tables = True  # after `{` or a table's `},`; False after the last table's `}`
@@ -300,7 +300,7 @@ def load_for_write(path: Path) -> tuple[dict[str, Any], dict[str, bytes], list[s
     order: list[str] = []
     try:
         with path.open("rb") as handle:
-            data = read_by_records(handle, may_be_open, _orjson().loads, carried, order)
+            data = read_by_records(handle, may_be_open, orjson_module().loads, carried, order)
     except OSError:
         data = None  # `load_file` says what is wrong
     if data is None or not _seal_holds(data, carried):
@@ -324,7 +324,7 @@ def _seal_holds(data: dict[str, Any], carried: dict[str, bytes]) -> bool:
 
 def carried_record(line: bytes) -> tuple[str, Any]:
     """A carried promise line (`"id":{...}`) parsed: its key and record."""
-    ((key, record),) = _orjson().loads(b"{%s}" % line).items()
+    ((key, record),) = orjson_module().loads(b"{%s}" % line).items()
     return key, record
 
 
@@ -374,9 +374,3 @@ def load_problem(raw: bytes, msg: str) -> str:
     except UnicodeDecodeError:
         return "not UTF-8 text"
     return "the file is empty" if not text.strip() else f"invalid JSON: {msg}"
-
-
-def _orjson() -> Any:
-    import orjson  # writes and whole reads only: see the module's docstring
-
-    return orjson

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def _orjson() -> Any:
-    import orjson  # only where the two parsers could read a text differently
+def orjson_module() -> Any:
+    """orjson, imported on first use: only writes, whole reads and the texts the two parsers
+    could read differently need it."""
+    import orjson
 
     return orjson
 
@@ -47,7 +49,7 @@ def light_loads(raw: bytes) -> Any:
     orjson does (`json.loads` of bytes would let them through)."""
     global _decoder
     if b"\\u" in raw:
-        return _orjson().loads(raw)
+        return orjson_module().loads(raw)
     text = raw.decode()  # a UnicodeDecodeError is a ValueError, as orjson's error is
     if _decoder is None:
         import json
@@ -56,4 +58,4 @@ def light_loads(raw: bytes) -> Any:
     try:
         return _decoder.decode(text)
     except (_Doubt, RecursionError):
-        return _orjson().loads(raw)
+        return orjson_module().loads(raw)
