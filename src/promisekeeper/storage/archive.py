@@ -126,6 +126,28 @@ def closed_at(record: Record) -> datetime | None:
         return None
 
 
+def kept_hot(record: Record) -> bool:
+    """Linked to a help request or a series: those features look their promises up by id on
+    every change, so such a promise never moves to the archive."""
+    return record.get("request_id") is not None or bool(record.get("series"))
+
+
+def archivable_from(record: Record) -> str | None:
+    """From when a stored promise may move to the archive (in the stored form, `iso`), or None
+    when it never will as it is: open, or kept hot. The horizon of a closed block is the
+    earliest of these (`layout.dump_slices`), so that a write skips the block when no line in
+    it can be due."""
+    if kept_hot(record):
+        return None
+    when = closed_at(record)
+    if when is None:
+        return None
+    try:
+        return iso(when)
+    except (ValueError, OverflowError):
+        return ""  # before every time: the block is always looked through
+
+
 def due_for_archive(
     records: Iterable[tuple[int, Record]], now: datetime, after: timedelta
 ) -> list[tuple[int, Record]]:
@@ -140,7 +162,7 @@ def due_for_archive(
     chosen = []
     for pid, record in records:
         status = record.get("status", "open")
-        if status == "open" or record.get("request_id") is not None or record.get("series"):
+        if status == "open" or kept_hot(record):
             continue
         done_at = record.get("done_at")
         if status == "done" and _stored_form(done_at) and done_at > cutoff_text:

@@ -41,12 +41,13 @@ from .files import (
     remove_orphan_temps,
 )
 from .layout import (
+    ClosedBlock,
     carried_record,
     corrupt,
-    done_after,
     dump_slices,
     load_file,
     load_for_write,
+    surely_done_at,
 )
 
 if TYPE_CHECKING:
@@ -152,11 +153,12 @@ class View:
         return sorted([*hot, *self.archived().items()])
 
     def records(self, table: str) -> list[tuple[int, Record]]:
-        """Every record of a table, read-only. Straight from the loaded data: TinyDB's `all()`
-        copies each document into a new object, which costs more than the rest of `pk list`."""
+        """Every record of a table by id, read-only. Straight from the loaded data: TinyDB's
+        `all()` copies each document into a new object, which costs more than the rest of
+        `pk list`. Sorted because the file keeps closed promises after the open ones."""
         if table == PROMISES:
             self._unfold()
-        return self.parsed_records(table)
+        return sorted(self.parsed_records(table), key=_first)
 
     def open_records(self) -> list[tuple[int, Record]]:
         """The records of the open promises (an open promise is never carried unparsed)."""
@@ -198,30 +200,33 @@ class View:
             raise corrupt(self.path, f"promise {pid}: {exc}") from exc
 
 
+def _first(pair: tuple[int, Record]) -> int:
+    return pair[0]
+
+
 class Transaction(View):
     """A View that may change; every change is recorded so the commit can journal it.
 
-    It may carry surely-closed promises unparsed (`carried`: their lines, as read and sealed,
-    by id; `order`: the file's promise keys), from `layout.load_for_write`. Whatever asks for
-    them (`records`, `record`, `table`, a closed `promises`) has them parsed first; the commit
-    writes the rest back unchanged."""
+    It may carry the file's closed block unparsed (`block`, from `layout.load_for_write`).
+    Whatever asks for closed promises (`records`, `record`,
+    `table`, a closed `promises`) has their lines parsed first; a line stays in the block
+    until its promise changes or leaves, and the commit writes the block back as it was."""
 
     def __init__(
         self,
         path: Path,
         data: dict[str, Any],
         operation: str,
-        carried: dict[str, bytes] | None = None,
-        order: list[str] | None = None,
+        block: ClosedBlock | None = None,
     ) -> None:
         super().__init__(path, data)
-        self.carried = carried if carried is not None else {}
-        self.order = order if order is not None else []
+        self.block = block
         self.operation = operation
         self.changes: list[Change] = []
         # Set by `undo.undo` / `undo.redo`: the commit is journalled as that step, not as a change.
         self.journal_step: Step | None = None
         self._highest: dict[str, int] = {}
+        self._unfolded: set[str] = set()  # block lines parsed so far
         # Archived promises this transaction removed: their archive lines get a tombstone once
         # the hot file is committed.
         self.unarchived: list[tuple[int, str]] = []
@@ -230,7 +235,8 @@ class Transaction(View):
         """The counter only increases; the max() guards against a counter edited by hand."""
         counters = self.meta.setdefault("next_id", {})
         if table not in self._highest:  # once per transaction: a scan of every key
-            keys = [*self.data.get(table, {}), *(self.carried if table == PROMISES else ())]
+            carried = self.block.keys if self.block is not None and table == PROMISES else ()
+            keys = [*self.data.get(table, {}), *carried]
             self._highest[table] = max((int(k) for k in keys), default=0)
         return max(int(counters.get(table, 1)), self._highest[table] + 1)
 
@@ -261,9 +267,8 @@ class Transaction(View):
         before = self.record(table, record_id)
         if before is None:
             return
-        hot = self.data.setdefault(table, {})
-        if str(record_id) in hot:
-            del hot[str(record_id)]
+        if str(record_id) in self.data.setdefault(table, {}):
+            self.drop_hot(table, record_id)
         else:
             self.unarchived.append((record_id, str(before.get("uuid"))))
             self.archived().pop(record_id, None)
@@ -271,27 +276,48 @@ class Transaction(View):
 
     def _set(self, table: str, record_id: int, record: Record) -> None:
         """Store a copy, as TinyDB would: the caller's dict stays theirs to change."""
-        if table == PROMISES:
-            self.carried.pop(str(record_id), None)  # the new record replaces the line
+        if table == PROMISES and self.block is not None:
+            self.block.take(str(record_id))  # the new record replaces the line
         self.data.setdefault(table, {})[str(record_id)] = dict(record)
 
+    def drop_hot(self, table: str, record_id: int) -> None:
+        """Take a record out of the hot file (removed, or moved to the archive)."""
+        if table == PROMISES and self.block is not None:
+            self.block.take(str(record_id))
+        self.data.get(table, {}).pop(str(record_id), None)
+
     def _unfold(self, key: str | None = None) -> None:
-        if not self.carried:
+        """Parse block lines (all, or the one with `key`) into the tables. The line stays in
+        the block: the commit writes it back as it was unless its record changed."""
+        block = self.block
+        if block is None:
             return
         table = self.data.setdefault(PROMISES, {})
-        for chosen in list(self.carried) if key is None else [key]:
-            line = self.carried.pop(chosen, None)
-            if line is not None:
-                found, record = carried_record(line)
+        for chosen in list(block.lines()) if key is None else [key]:  # the file's order
+            if chosen in block and chosen not in self._unfolded and chosen not in table:
+                found, record = carried_record(block.line(chosen))  # type: ignore[arg-type]
                 table[found] = record
+                self._unfolded.add(chosen)
 
     def unfold_closed_before(self, cutoff: str) -> None:
         """Parse the carried promises that may have been closed before `cutoff` (a time in the
-        stored form), so the archive can judge them; the month of recent closures stays
-        unparsed (`layout.done_after`)."""
+        stored form), so the archive can judge them. Nothing when the block's horizon is
+        later; else the month of recent closures stays unparsed (`layout.surely_done_at`), and
+        the horizon becomes the earliest of theirs (the commit adds the parsed ones')."""
+        block = self.block
+        if block is None or block.horizon is None or block.horizon > cutoff:
+            return
         limit = cutoff.encode()
-        for key in [k for k, line in self.carried.items() if not done_after(line, limit)]:
-            self._unfold(key)
+        earliest: bytes | None = None
+        for key, line in block.remaining():
+            if key in self._unfolded:
+                continue
+            done = surely_done_at(line)
+            if done is not None and done > limit:
+                earliest = done if earliest is None else min(earliest, done)
+            else:
+                self._unfold(key)
+        block.horizon = None if earliest is None else earliest.decode()
 
     def add_promise(self, promise: Promise) -> Promise:
         pid = self.next_id(PROMISES)
@@ -370,8 +396,8 @@ class Store:
             remove_orphan_temps(target)
             if read_only(target):
                 raise StoreError(f"nothing was saved: {target} is read-only")
-            data, carried, order = load_for_write(target)
-            tx = Transaction(target, data, operation, carried, order)
+            data, block = load_for_write(target)
+            tx = Transaction(target, data, operation, block)
             # Check every record's shape before changing any: a malformed one must stop the write
             # here, or we would rewrite (and so "accept") a file we do not understand. (Carried
             # lines are sealed: byte for byte what an earlier write checked and wrote.)
@@ -396,24 +422,19 @@ class Store:
         from . import archive
 
         touched = {c.id for c in tx.changes if c.table == PROMISES}
-        # Every other carried promise is done within the window: it stays, unparsed.
+        # Every carried promise left unparsed is done within the window: it stays.
         tx.unfold_closed_before(iso(self.now - self.archive_after))
-        chosen = [
-            (pid, record)
-            for pid, record in archive.due_for_archive(
-                tx.parsed_records(PROMISES), self.now, self.archive_after
-            )
-            if pid not in touched
-        ]
+        found = archive.due_for_archive(tx.parsed_records(PROMISES), self.now, self.archive_after)
+        # By id: the archive's lines come out the same whichever records were parsed first.
+        chosen = sorted(((pid, r) for pid, r in found if pid not in touched), key=_first)
         if not chosen:
             return 0
         try:
             archive.append(tx.path, chosen)
         except StoreError:
             return 0
-        table = tx.data[PROMISES]
         for pid, _ in chosen:
-            table.pop(str(pid), None)
+            tx.drop_hot(PROMISES, pid)
         return len(chosen)
 
     def locked(self, timeout: float | None = None) -> contextlib.AbstractContextManager[None]:
@@ -424,7 +445,7 @@ class Store:
         target = tx.path
         self._archive_old(tx)
         keep_backup(target)
-        atomic_write(target, dump_slices(tx.data, tx.carried, tx.order))
+        atomic_write(target, dump_slices(tx.data, tx.block))
         if tx.unarchived:
             from . import archive
 
