@@ -51,6 +51,7 @@ def ledger(pk) -> None:
 
 
 FORMS = [
+    ["--version"],
     [],
     ["list"],
     ["overdue"],
@@ -142,7 +143,8 @@ def test_forms_it_takes(args: list[str], form) -> None:
         ["list", "-p", "Dana"],
         ["list", "--help"],
         ["overdue", "-h"],
-        ["--version"],
+        ["--version", "list"],
+        ["list", "--version"],
         ["--help"],
         ["list", "--json", "--json"],
         ["overdue", "now"],

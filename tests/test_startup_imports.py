@@ -127,7 +127,8 @@ def test_everyday_lists_start_without_typer(far_ahead, args: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["done", "2"], ["standup"], ["add", "Budget", "--to", "Lee", "--due", "fri"]]
+    "args",
+    [["done", "2"], ["standup"], ["add", "Budget", "--to", "Lee", "--due", "fri"], ["--version"]],
 )
 def test_add_done_and_standup_start_without_typer(far_ahead, args: list[str]) -> None:
     assert loaded(modules_after(args, {}), ("typer", "click", "rich")) == []

@@ -5,6 +5,7 @@ Typer and Click cost ~40 ms to import and set up, more than `pk list` spends on 
 
 - `pk [--db PATH] [list | overdue] [--json] [--plain] [--table]` (bare `pk` lists);
 - `pk [--db PATH] standup [--json]`;
+- `pk --version`, alone;
 - `pk [--db PATH] done ID... [--json]`, every id plain ASCII digits;
 - `pk [--db PATH] add TITLE --due WHEN --to|--from PERSON [--team T] [--tag T]... [--effort D]
   [--past] [--json] [--quiet]`: options in their `--name VALUE` form (also `-d`, `-t`, `-q`),
@@ -20,6 +21,7 @@ output and the same saved change for every form taken here.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from .commands import global_options
@@ -42,6 +44,8 @@ ADD_FLAGS = {"--past": "past", "--json": "json_", "--quiet": "quiet", "-q": "qui
 
 def fast_form(args: list[str]) -> tuple[str, str | None, dict[str, Any]] | None:
     """(command, --db value or None, what the command needs) when `args` is a form taken here."""
+    if args == ["--version"]:
+        return "version", None, {}
     db, rest = global_options(args)
     if db is not None and (not db or db.startswith("-")):
         return None  # an empty or dash-led path: let Click say what it makes of it
@@ -103,6 +107,11 @@ def run_fast(args: list[str]) -> bool:
     if form is None:
         return False
     word, db, given = form
+    if word == "version":
+        from .. import __version__
+
+        sys.stdout.write(f"pk {__version__}\n")  # what Typer's eager --version echoes
+        return True
     from pathlib import Path
 
     from ..errors import PkError
