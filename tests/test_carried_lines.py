@@ -15,7 +15,8 @@ import pytest
 from promisekeeper.errors import StoreCorrupt
 from promisekeeper.storage import layout
 from promisekeeper.storage import store as store_module
-from promisekeeper.storage.layout import SEAL, dumps, load_file, load_for_write, surely_done_at
+from promisekeeper.storage.block import SEAL, read_sealed, surely_done_at
+from promisekeeper.storage.layout import dumps, load_file, load_for_write
 from promisekeeper.storage.store import PROMISES, Store
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -236,7 +237,7 @@ def test_a_key_in_both_the_head_and_the_block_is_left_to_the_whole_parse(db_path
     edited = raw[:at] + twin + raw[at:]
     edited = edited.replace(orjson.dumps(seal), orjson.dumps(moved))
     db_path.write_bytes(edited)
-    assert layout._split_sealed(edited, orjson.loads) is not None  # the seal itself holds
+    assert read_sealed(edited, orjson.loads) is not None  # the seal itself holds
     data, block = load_for_write(db_path)
     assert block is None and data[PROMISES]["3"]["title"] == "Promise 2"  # the later one wins
     assert data == orjson.loads(edited) | {"requests": data["requests"]}
@@ -329,7 +330,7 @@ def test_the_sealed_reader_accepts_only_what_the_whole_parse_reads_the_same(stat
     raw = dumps({"_meta": {"1": {"schema": 1}}, PROMISES: promises, "requests": {"1": {}}})
     accepted = 0
     for variant in mutations(raw):
-        found = layout._split_sealed(variant, orjson.loads)
+        found = read_sealed(variant, orjson.loads)
         if found is None:
             continue
         data, block, _ = found

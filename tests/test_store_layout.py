@@ -13,6 +13,7 @@ import pytest
 from promisekeeper.errors import StoreCorrupt
 from promisekeeper.model import Promise
 from promisekeeper.storage import layout
+from promisekeeper.storage.block import SEAL
 from promisekeeper.storage.files import atomic_write
 from promisekeeper.storage.layout import SLICE, dump_slices, dumps, load_file, read_by_records
 from promisekeeper.storage.lightjson import light_loads
@@ -51,7 +52,7 @@ def unsealed(value: object) -> object:
     """A loaded store without the seal `dumps` adds to `_meta` (see the tests of carrying)."""
     if not isinstance(value, dict) or not isinstance(value.get("_meta", {}).get("1"), dict):
         return value
-    meta = {k: v for k, v in value["_meta"]["1"].items() if k != layout.SEAL}
+    meta = {k: v for k, v in value["_meta"]["1"].items() if k != SEAL}
     return {**value, "_meta": {**value["_meta"], "1": meta}}
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotFound, StoreError
 from ..model import Promise, iso, record_problem, request_problem
 from . import prompt_index
+from .block import ClosedBlock, carried_record, surely_done_at
 from .files import (
     DEFAULT_LOCK_TIMEOUT,
     META,
@@ -40,15 +41,7 @@ from .files import (
     read_only,
     remove_orphan_temps,
 )
-from .layout import (
-    ClosedBlock,
-    carried_record,
-    corrupt,
-    dump_slices,
-    load_file,
-    load_for_write,
-    surely_done_at,
-)
+from .layout import corrupt, dump_slices, load_file, load_for_write
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
