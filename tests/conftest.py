@@ -108,3 +108,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # Real servers on loopback (tests/servers.py) for the calendar and sync tests.
 pytest_plugins = ["servers"]
+
+
+def mutations(raw: bytes):
+    """Every file one byte away from a good one (a byte deleted or changed to a quote, a comma,
+    a newline or a brace added), and every line deleted or doubled."""
+    for at in range(len(raw) + 1):
+        yield raw[:at] + raw[at + 1 :]
+        yield raw[:at] + b'"' + raw[at + 1 :]
+        for extra in (b",", b"\n", b"}", b'"'):
+            yield raw[:at] + extra + raw[at:]
+    lines = raw.splitlines(keepends=True)
+    for number in range(len(lines)):
+        yield b"".join(lines[:number] + lines[number + 1 :])
+        yield b"".join(lines[: number + 1] + lines[number:])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import mutations
 
 from promisekeeper.errors import StoreCorrupt
 from promisekeeper.storage import layout
@@ -303,20 +304,6 @@ def test_past_the_horizon_the_due_lines_move_and_the_horizon_follows(db_path) ->
     assert block is not None and sorted(block.keys) == ["2", "4"]  # 3 went to the archive
     assert block.horizon == "2026-10-20T09:00:00+00:00"
     assert b'"u3"' in Path(f"{db_path}.archive").read_bytes()
-
-
-def mutations(raw: bytes):
-    """Every file one byte away from a good one (a byte deleted or changed to a quote, a comma,
-    a newline or a brace added), and every line deleted or doubled."""
-    for at in range(len(raw) + 1):
-        yield raw[:at] + raw[at + 1 :]
-        yield raw[:at] + b'"' + raw[at + 1 :]
-        for extra in (b",", b"\n", b"}", b'"'):
-            yield raw[:at] + extra + raw[at:]
-    lines = raw.splitlines(keepends=True)
-    for number in range(len(lines)):
-        yield b"".join(lines[:number] + lines[number + 1 :])
-        yield b"".join(lines[: number + 1] + lines[number:])
 
 
 @pytest.mark.parametrize("statuses", ["od", "do", "odd", "dod", "dd", "oo"])

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
+from conftest import mutations
 
 from promisekeeper.errors import StoreCorrupt
 from promisekeeper.model import Promise
@@ -128,19 +129,6 @@ def test_any_other_json_file_is_read_whole_with_the_same_result(tmp_path, raw):
     path = tmp_path / "promises.json"
     path.write_bytes(raw)
     assert load_file(path) == {"requests": {}, PROMISES: {}, **orjson.loads(raw)}
-
-
-def mutations(raw: bytes):
-    """Every file one byte away from a good one (a byte deleted, a comma, newline or brace
-    added), and every line deleted or doubled: the near misses a careless reader would accept."""
-    for at in range(len(raw) + 1):
-        yield raw[:at] + raw[at + 1 :]
-        for extra in (b",", b"\n", b"}", b'"'):
-            yield raw[:at] + extra + raw[at:]
-    lines = raw.splitlines(keepends=True)
-    for number in range(len(lines)):
-        yield b"".join(lines[:number] + lines[number + 1 :])
-        yield b"".join(lines[: number + 1] + lines[number:])
 
 
 @pytest.mark.parametrize("records", [1, 2, 3, 4])

@@ -104,7 +104,7 @@ def dump_slices(data: dict[str, Any], block: ClosedBlock | None = None) -> Itera
 
 def _promise_lines(
     table: dict[str, Any], block: ClosedBlock | None
-) -> tuple[list[bytes], list[bytes], list[int]]:
+) -> tuple[list[bytes], list[bytes], list[Any]]:
     """The promises table's lines (`"id":{...}`, no separators): the head (every line that
     may be open), the closed block in pieces, and the block's seal."""
     from .archive import archivable_from  # writers only: it loads orjson, as a write does
@@ -142,7 +142,7 @@ def _promise_lines(
         count = len(kept) + len(fresh)
     size = sum(len(piece) for piece in closed)
     before = sum(len(line) + 2 for line in head) - (0 if size else 2) if head else 0
-    return head, closed if size else [], [before, size, count, crc, horizon]  # type: ignore[list-item]
+    return head, closed if size else [], [before, size, count, crc, horizon]
 
 
 def _earlier(one: str | None, other: str | None) -> str | None:
@@ -150,7 +150,7 @@ def _earlier(one: str | None, other: str | None) -> str | None:
     return other if one is None else one if other is None else min(one, other)
 
 
-def _with_seal(meta: dict[str, Any], seal: list[int]) -> dict[str, Any]:
+def _with_seal(meta: dict[str, Any], seal: list[Any]) -> dict[str, Any]:
     record = meta.get("1")
     if not isinstance(record, dict):
         return meta

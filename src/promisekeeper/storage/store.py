@@ -201,9 +201,9 @@ class Transaction(View):
     """A View that may change; every change is recorded so the commit can journal it.
 
     It may carry the file's closed block unparsed (`block`, from `layout.load_for_write`).
-    Whatever asks for closed promises (`records`, `record`,
-    `table`, a closed `promises`) has their lines parsed first; a line stays in the block
-    until its promise changes or leaves, and the commit writes the block back as it was."""
+    Whatever asks for closed promises (`records`, `record`, `table`, a closed `promises`) has
+    their lines parsed first; a line stays in the block until its promise changes or leaves,
+    and the commit writes the block back as it was."""
 
     def __init__(
         self,
@@ -219,7 +219,6 @@ class Transaction(View):
         # Set by `undo.undo` / `undo.redo`: the commit is journalled as that step, not as a change.
         self.journal_step: Step | None = None
         self._highest: dict[str, int] = {}
-        self._unfolded: set[str] = set()  # block lines parsed so far
         # Archived promises this transaction removed: their archive lines get a tombstone once
         # the hot file is committed.
         self.unarchived: list[tuple[int, str]] = []
@@ -287,23 +286,23 @@ class Transaction(View):
             return
         table = self.data.setdefault(PROMISES, {})
         for chosen in list(block.lines()) if key is None else [key]:  # the file's order
-            if chosen in block and chosen not in self._unfolded and chosen not in table:
+            if chosen in block and chosen not in table:  # in both once parsed
                 found, record = carried_record(block.line(chosen))  # type: ignore[arg-type]
                 table[found] = record
-                self._unfolded.add(chosen)
 
     def unfold_closed_before(self, cutoff: str) -> None:
         """Parse the carried promises that may have been closed before `cutoff` (a time in the
         stored form), so the archive can judge them. Nothing when the block's horizon is
-        later; else the month of recent closures stays unparsed (`layout.surely_done_at`), and
+        later; else the month of recent closures stays unparsed (`block.surely_done_at`), and
         the horizon becomes the earliest of theirs (the commit adds the parsed ones')."""
         block = self.block
         if block is None or block.horizon is None or block.horizon > cutoff:
             return
         limit = cutoff.encode()
         earliest: bytes | None = None
+        parsed = self.data.setdefault(PROMISES, {})
         for key, line in block.remaining():
-            if key in self._unfolded:
+            if key in parsed:
                 continue
             done = surely_done_at(line)
             if done is not None and done > limit:
