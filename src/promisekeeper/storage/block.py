@@ -33,7 +33,7 @@ class ClosedBlock:
     one. A change `take`s a line out; `dump_slices` writes what is left, reusing `raw` and its
     crc when nothing was taken."""
 
-    __slots__ = ("_lines", "count", "crc", "horizon", "keys", "raw", "taken")
+    __slots__ = ("_lines", "_order", "count", "crc", "horizon", "keys", "raw", "taken")
 
     def __init__(self, raw: bytes, crc: int, keys: list[str], horizon: str | None) -> None:
         self.raw = raw
@@ -41,6 +41,7 @@ class ClosedBlock:
         # No line in the block may move to the archive before this (stored form; None: never).
         # The archive check looks through the block only once the cutoff has reached it.
         self.horizon = horizon
+        self._order = keys  # as `block_keys` found them, in the block's order
         self.keys = frozenset(keys)
         self.count = len(keys)
         self.taken: set[str] = set()
@@ -61,7 +62,7 @@ class ClosedBlock:
         if self._lines is None:
             # A record line holds no raw newline (JSON escapes it in text): `,\n` separates.
             lines = self.raw.split(b",\n") if self.raw else []
-            self._lines = dict(zip(self._ordered_keys(), lines, strict=True))
+            self._lines = dict(zip(self._order, lines, strict=True))
         return self._lines
 
     def remaining(self) -> list[tuple[str, bytes]]:
@@ -70,9 +71,6 @@ class ClosedBlock:
     def take(self, key: str) -> None:
         if key in self.keys:
             self.taken.add(key)
-
-    def _ordered_keys(self) -> list[str]:
-        return [key.decode() for key in block_keys(self.raw)]
 
 
 _FIRST_KEY = re.compile(rb'"(\d+)":')
